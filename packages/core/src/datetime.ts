@@ -1,0 +1,90 @@
+/**
+ * Datetimes travel as ISO-8601 strings and are handled internally as integer microseconds since the
+ * Unix epoch (UTC). Output follows pydantic v2: `Z` for UTC, and a fraction only when non-zero, always
+ * with six digits.
+ */
+
+const ISO_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+const MICROS_PER_MS = 1000;
+
+/**
+ * Parses an ISO-8601 date-time into microseconds since the epoch. A value without an offset is UTC.
+ * Returns `null` when the text is not a valid date-time.
+ *
+ * @example
+ * parseDateTime('2024-04-01T00:00:00.5Z') // 1711929600500000
+ */
+export function parseDateTime(text: string): number | null {
+  if (text.length > 64) return null;
+  const m = ISO_PATTERN.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', tz] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(ms);
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear restores the literal year.
+  check.setUTCFullYear(year);
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null;
+  let offsetMinutes = 0;
+  if (tz && tz !== 'Z' && tz !== 'z') {
+    const sign = tz.startsWith('-') ? -1 : 1;
+    const digits = tz.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  const micros = Number((frac + '000000').slice(0, 6));
+  return (check.getTime() - offsetMinutes * 60_000) * MICROS_PER_MS + micros;
+}
+
+function splitMicros(us: number): { ms: number; micros: number } {
+  const ms = Math.floor(us / MICROS_PER_MS);
+  return { ms, micros: us - ms * MICROS_PER_MS };
+}
+
+function isoSeconds(us: number): { base: string; fraction: number } {
+  const { ms, micros } = splitMicros(us);
+  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ (or ±YYYYYY for far years)
+  const dot = iso.lastIndexOf('.');
+  const fraction = Number(iso.slice(dot + 1, dot + 4)) * 1000 + micros;
+  return { base: iso.slice(0, dot), fraction };
+}
+
+/**
+ * Formats microseconds since the epoch as pydantic does: `2024-04-01T01:02:03.400000Z`.
+ *
+ * @example
+ * formatDateTime(1711929600000000) // '2024-04-01T00:00:00Z'
+ */
+export function formatDateTime(us: number): string {
+  const { base, fraction } = isoSeconds(us);
+  return fraction === 0 ? base + 'Z' : `${base}.${String(fraction).padStart(6, '0')}Z`;
+}
+
+/** Formats like Python's `isoformat()` in UTC, as count-by labels do: `2024-05-06T00:00:00+00:00`. */
+export function formatIsoLabel(us: number): string {
+  const { base, fraction } = isoSeconds(us);
+  return fraction === 0 ? base + '+00:00' : `${base}.${String(fraction).padStart(6, '0')}+00:00`;
+}
+
+/** Microseconds since the epoch for a JavaScript Date or epoch milliseconds. */
+export function toMicros(date: Date | number): number {
+  return (typeof date === 'number' ? date : date.getTime()) * MICROS_PER_MS;
+}
+
+export const MICROS = {
+  second: 1_000_000,
+  minute: 60_000_000,
+  hour: 3_600_000_000,
+  day: 86_400_000_000,
+  week: 604_800_000_000,
+} as const;

@@ -1,0 +1,123 @@
+import type { NormalizedEventFilter, ReceivedEvent } from '@herald/core';
+
+/**
+ * An event ready to be stored: the received event, its parsed times and its canonical JSON
+ * (`serializeEvent`), computed once on ingest and stored as-is.
+ */
+export interface EventRecord {
+  event: ReceivedEvent;
+  /** `occurred` in microseconds since the epoch (UTC). */
+  occurred: number;
+  /** `received` in microseconds since the epoch (UTC). */
+  received: number;
+  /** Canonical JSON of the received event; what every read returns byte for byte. */
+  json: string;
+}
+
+/** What happened to each appended event, in input order. */
+export type AppendResult = 'inserted' | 'duplicate' | 'conflict';
+
+export interface AppendOutcome {
+  /** One entry per input record. `duplicate`: same id and same content already stored (or earlier in this batch); `conflict`: same id, different content (the first write wins). */
+  results: AppendResult[];
+  /** The highest sequence number after this append (the log position). */
+  lastSeq: number;
+}
+
+/** A keyset position: the (occurred, seq) of the last event of the previous page. */
+export interface EventCursor {
+  occurred: number;
+  seq: number;
+}
+
+/** One stored event as read back: its canonical JSON and its keyset position. */
+export interface StoredEvent {
+  json: string;
+  occurred: number;
+  seq: number;
+}
+
+export interface EventPageQuery {
+  filter: NormalizedEventFilter;
+  limit: number;
+  /** Exclusive: return events strictly after this position in `filter.order`. */
+  after?: EventCursor;
+}
+
+export interface TimeBucketCount {
+  /** Absolute bucket index: floor((occurred - pivot) / delta). */
+  bucket: number;
+  count: number;
+}
+
+export interface GroupCount {
+  /** The event name (`countByEvent`) or primary resource id (`countByResource`). */
+  value: string;
+  /** For resources: `prefect.resource.name`, else `prefect.name`, else the id, from the newest event. */
+  label: string;
+  count: number;
+  /** min(occurred), µs. */
+  first: number;
+  /** max(occurred), µs. */
+  last: number;
+}
+
+/**
+ * The one storage contract for events. Implemented by SQLite (the default) and PostgreSQL, and tested
+ * by one contract suite against both. Every method honours the whole {@link NormalizedEventFilter},
+ * with the same semantics as the in-memory matcher (`domain/event-matcher.ts`).
+ */
+export interface EventStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Appends a batch in one transaction. Resolves only after the commit is durable. First write of an id wins. */
+  append(records: EventRecord[]): Promise<AppendOutcome>;
+  /** One page, ordered by (occurred, seq) in `filter.order`. With `filter.distinct`, only the newest (DESC) or oldest (ASC) event per primary resource id. */
+  page(query: EventPageQuery): Promise<StoredEvent[]>;
+  /** Number of matching events, or of distinct primary resource ids when `filter.distinct`. */
+  count(filter: NormalizedEventFilter): Promise<number>;
+  /** Counts per time bucket of width `delta` µs on the grid anchored at `pivot` µs. Empty buckets are omitted. */
+  countByTime(filter: NormalizedEventFilter, grid: { pivot: number; delta: number }): Promise<TimeBucketCount[]>;
+  /** Counts per event name, ordered by count desc, then value asc. */
+  countByEvent(filter: NormalizedEventFilter): Promise<GroupCount[]>;
+  /** Counts per primary resource id, ordered by count desc, then label asc. */
+  countByResource(filter: NormalizedEventFilter): Promise<GroupCount[]>;
+  /** The event with this id (canonical lower-case UUID), or null. */
+  get(id: string): Promise<StoredEvent | null>;
+  /** Events in log order with seq > `afterSeq`, at most `limit`: how consumers catch up after a restart. */
+  readLog(afterSeq: number, limit: number): Promise<{ seq: number; json: string }[]>;
+  /** The highest sequence number stored (0 when empty). */
+  lastSeq(): Promise<number>;
+  /** Removes events with occurred < cutoff µs (retention). Returns how many events were removed. */
+  purgeBefore(cutoff: number): Promise<number>;
+  /** Bytes used on disk by the event data (for the metrics endpoint). */
+  sizeBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Hashed API keys. The plain key is never stored. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** Short non-secret prefix shown in listings, e.g. `hk_3f9a`. */
+  prefix: string;
+  /** SHA-256 hex of the whole key. */
+  hash: string;
+  created: string;
+  lastUsed: string | null;
+  revoked: string | null;
+}
+
+export interface ApiKeyStore {
+  insertKey(record: ApiKeyRecord): Promise<void>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  findKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
+  revokeKey(id: string, at: string): Promise<boolean>;
+  touchKey(id: string, at: string): Promise<void>;
+}
+
+/** A storage backend: the event store and the small tables beside it, opened and migrated together. */
+export interface Storage {
+  events: EventStore;
+  keys: ApiKeyStore;
+  close(): Promise<void>;
+}
