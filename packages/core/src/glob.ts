@@ -75,7 +75,9 @@ export function parseGlob(glob: string): GlobToken[] {
   return tokens;
 }
 
-const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/-]/g;
+// Unicode-mode regexes refuse needless escapes, so literals and class members escape different sets.
+const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
+const CLASS_SPECIAL = /[\\^\]\[-]/g;
 
 /** Renders glob tokens as an anchored JavaScript RegExp (dot-all, unicode). */
 export function globTokensToRegExp(tokens: GlobToken[]): RegExp {
@@ -102,7 +104,7 @@ export function globTokensToRegExp(tokens: GlobToken[]): RegExp {
 }
 
 function esc(c: string): string {
-  return c.replace(REGEX_SPECIAL, '\\$&');
+  return c.replace(CLASS_SPECIAL, '\\$&');
 }
 
 /** A compiled label pattern: tests one label value, or `undefined` when the label is absent. */

@@ -20,6 +20,8 @@ export type AppendResult = 'inserted' | 'duplicate' | 'conflict';
 export interface AppendOutcome {
   /** One entry per input record. `duplicate`: same id and same content already stored (or earlier in this batch); `conflict`: same id, different content (the first write wins). */
   results: AppendResult[];
+  /** One entry per input record: the `seq` assigned to an inserted record, or 0 when nothing was inserted. */
+  seqs: number[];
   /** The highest sequence number after this append (the log position). */
   lastSeq: number;
 }

@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatDateTime, formatIsoLabel, parseDateTime } from './datetime.js';
+
+describe('parseDateTime', () => {
+  it.each([
+    ['2024-04-01T00:00:00Z', 1711929600000000],
+    ['2024-04-01T00:00:00.5Z', 1711929600500000],
+    ['2024-04-01T00:00:00.000007Z', 1711929600000007],
+    ['2024-04-01T02:00:00+02:00', 1711929600000000],
+    ['2024-04-01T00:00:00', 1711929600000000],
+    ['2024-04-01 00:00:00.1234567Z', 1711929600123456],
+    ['2024-04-01', 1711929600000000],
+    ['1969-12-31T23:59:59.999999Z', -1],
+  ])('parses %s', (text, expected) => {
+    expect(parseDateTime(text)).toBe(expected);
+  });
+
+  it.each(['', 'yesterday', '2024-13-01T00:00:00Z', '2024-02-30T00:00:00Z', '2024-04-01T24:00:00Z', '2024-04-01T00:00:00+25:00', '0000-01-01'])(
+    'refuses %j',
+    (text) => {
+      expect(parseDateTime(text)).toBeNull();
+    },
+  );
+});
+
+describe('formatDateTime', () => {
+  it('formats like pydantic: Z, and six fraction digits only when non-zero', () => {
+    expect(formatDateTime(1711929600000000)).toBe('2024-04-01T00:00:00Z');
+    expect(formatDateTime(1711929600400000)).toBe('2024-04-01T00:00:00.400000Z');
+    expect(formatDateTime(-1)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(formatIsoLabel(1714953600000000)).toBe('2024-05-06T00:00:00+00:00');
+  });
+
+  it('round-trips every microsecond timestamp between 1900 and 2200', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -2208988800000000, max: 7258118400000000 }), (us) => {
+        expect(parseDateTime(formatDateTime(us))).toBe(us);
+      }),
+    );
+  });
+});

@@ -1,0 +1,43 @@
+import { formatDateTime, normalizeUuid, parseDateTime, serializeEvent, toPointer, type Event, type ValidationIssue } from '@herald/core';
+import type { EventRecord } from '../storage/ports.js';
+
+/**
+ * Turns a validated event into what is stored: `received` set by the server, ids in canonical form,
+ * `occurred` in UTC, unknown keys dropped, and the canonical JSON computed once. Refuses an event
+ * whose JSON exceeds `maxEventBytes` (Prefect drops it silently; Herald says so).
+ *
+ * @example
+ * const r = normalizeEvent(event, now, { maxEventBytes: 1_500_000, path: [0] });
+ */
+export function normalizeEvent(
+  event: Event,
+  receivedUs: number,
+  options: { maxEventBytes: number; path: (string | number)[] },
+): { ok: true; record: EventRecord } | { ok: false; issue: ValidationIssue } {
+  const occurredUs = parseDateTime(event.occurred)!;
+  const received = {
+    occurred: formatDateTime(occurredUs),
+    event: event.event,
+    resource: event.resource,
+    related: event.related ?? [],
+    payload: event.payload ?? {},
+    id: normalizeUuid(event.id),
+    follows: event.follows == null ? null : normalizeUuid(event.follows),
+    received: formatDateTime(receivedUs),
+  };
+  const json = serializeEvent(received);
+  // JSON.stringify never emits lone surrogates escaped differently, so byte length is exact.
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > options.maxEventBytes) {
+    return {
+      ok: false,
+      issue: {
+        pointer: toPointer(options.path),
+        path: options.path,
+        type: 'event_too_large',
+        message: `The event is ${bytes} bytes; the maximum is ${options.maxEventBytes} bytes`,
+      },
+    };
+  }
+  return { ok: true, record: { event: received, occurred: occurredUs, received: receivedUs, json } };
+}

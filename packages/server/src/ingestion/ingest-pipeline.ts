@@ -1,0 +1,129 @@
+import { createEventValidator, HeraldError, toMicros, type EventLimits, type ValidationIssue } from '@herald/core';
+import type { Logger } from 'pino';
+import type { EventBus } from '../messaging/event-bus.js';
+import type { HeraldMetrics } from '../observability/metrics.js';
+import type { AppendOutcome, EventRecord, EventStore } from '../storage/ports.js';
+import { normalizeEvent } from './event-normalizer.js';
+import { GroupCommitter } from './group-committer.js';
+import type { IngestOneResult, IngestOutcome, IngestService } from './ingest-service.js';
+
+export interface IngestPipelineOptions {
+  store: EventStore;
+  bus: EventBus;
+  limits: EventLimits;
+  commitMaxEvents: number;
+  metrics: HeraldMetrics;
+  logger: Logger;
+  /** Current time in µs; injected so tests control `received`. */
+  now?: () => number;
+}
+
+export interface IngestPipeline extends IngestService {
+  /** Refuses new events, then waits for every accepted event to be committed and published. */
+  close(): Promise<void>;
+}
+
+/**
+ * The ingest pipeline: validate → normalise → group commit → acknowledge → publish.
+ * An acknowledgement (a resolved promise) always means the event is committed.
+ *
+ * @example
+ * const pipeline = createIngestPipeline({ store, bus, limits, commitMaxEvents: 5000, metrics, logger });
+ * await pipeline.ingestBatch(JSON.parse(body));
+ */
+export function createIngestPipeline(options: IngestPipelineOptions): IngestPipeline {
+  const { store, bus, metrics, logger } = options;
+  const now = options.now ?? (() => toMicros(Date.now()));
+  const validator = createEventValidator(options.limits);
+  const committer = new GroupCommitter({
+    maxEvents: options.commitMaxEvents,
+    write: async (records) => {
+      const outcome = await store.append(records);
+      metrics.groupCommitSize.observe(records.length);
+      publishCommitted(records, outcome);
+      return outcome;
+    },
+  });
+  let closing = false;
+
+  function publishCommitted(records: EventRecord[], outcome: AppendOutcome): void {
+    const published = [];
+    for (let i = 0; i < records.length; i++) {
+      const result = outcome.results[i];
+      if (result === 'inserted') published.push({ seq: outcome.seqs[i]!, json: records[i]!.json });
+      else if (result === 'conflict') logger.warn({ eventId: records[i]!.event.id }, 'event id already stored with different content; the first write wins');
+    }
+    if (published.length > 0) bus.publish(published);
+  }
+
+  function prepare(input: unknown, path: (string | number)[], receivedUs: number): { record: EventRecord } | { issues: ValidationIssue[] } {
+    const validation = validator.validate(input, path);
+    if (!validation.ok) return { issues: validation.issues };
+    const normalized = normalizeEvent(validation.event, receivedUs, { maxEventBytes: options.limits.maxEventBytes, path });
+    return normalized.ok ? { record: normalized.record } : { issues: [normalized.issue] };
+  }
+
+  function countRejected(issues: ValidationIssue[]): void {
+    for (const issue of issues) metrics.eventsRejected.inc({ reason: issue.type });
+  }
+
+  async function commit(records: EventRecord[]): Promise<IngestOutcome> {
+    if (closing) throw new HeraldError('SHUTTING_DOWN');
+    let outcome: AppendOutcome;
+    try {
+      outcome = await committer.submit(records);
+    } catch (error) {
+      throw error instanceof HeraldError ? error : new HeraldError('STORAGE_UNAVAILABLE', { cause: error });
+    }
+    const tally: IngestOutcome = { inserted: 0, duplicates: 0, conflicts: 0 };
+    for (const r of outcome.results) {
+      if (r === 'inserted') tally.inserted++;
+      else if (r === 'duplicate') tally.duplicates++;
+      else tally.conflicts++;
+    }
+    metrics.eventsIngested.inc(tally.inserted);
+    metrics.eventsDuplicate.inc(tally.duplicates);
+    metrics.idConflicts.inc(tally.conflicts);
+    return tally;
+  }
+
+  return {
+    async ingestBatch(body) {
+      if (!Array.isArray(body)) {
+        const issue = { pointer: '', path: [], type: 'list_type', message: 'The body must be a JSON array of events' };
+        countRejected([issue]);
+        throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues: [issue] } });
+      }
+      const receivedUs = now();
+      const records: EventRecord[] = [];
+      const issues: ValidationIssue[] = [];
+      body.forEach((input, index) => {
+        const prepared = prepare(input, [index], receivedUs);
+        if ('record' in prepared) records.push(prepared.record);
+        else issues.push(...prepared.issues);
+      });
+      if (issues.length > 0) {
+        countRejected(issues);
+        throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues } });
+      }
+      if (records.length === 0) return { inserted: 0, duplicates: 0, conflicts: 0 };
+      return commit(records);
+    },
+
+    async ingestOne(input): Promise<IngestOneResult> {
+      const prepared = prepare(input, [], now());
+      if ('issues' in prepared) {
+        countRejected(prepared.issues);
+        const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
+        return { ok: false, issues: prepared.issues, eventId: typeof id === 'string' ? id : null };
+      }
+      const tally = await commit([prepared.record]);
+      return { ok: true, result: tally.inserted ? 'inserted' : tally.duplicates ? 'duplicate' : 'conflict' };
+    },
+
+    async close() {
+      closing = true;
+      await committer.flush();
+    },
+  };
+}

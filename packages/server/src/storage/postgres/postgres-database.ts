@@ -1,0 +1,114 @@
+import { HeraldError } from '@herald/core';
+import pg from 'pg';
+
+/** A pg client inside a transaction, or the pool itself: anything that can run a query. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** Minimal logger (pino-compatible) for problems that have no caller to throw to. */
+export interface PostgresLogger {
+  warn(object: object, message: string): void;
+}
+
+/**
+ * Advisory lock keys (transaction-level). One key serialises every write to the events tables —
+ * appends, partition creation and retention — across all replicas sharing the database.
+ */
+export const LOCK_KEYS = {
+  /** 'HRLD' << 32 | 1 */
+  eventsWrite: 0x48524c4400000001n,
+  /** 'HRLD' << 32 | 2 */
+  migrations: 0x48524c4400000002n,
+} as const;
+
+// int8 comes back as a string by default. Every bigint Herald stores (µs times, seq, counts) fits in a
+// double, so this pool parses them as numbers; the global pg.types stays untouched.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+// SQLSTATE classes that mean "the database is not reachable or not accepting work": retry later.
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+/** Maps connection-level failures to `STORAGE_UNAVAILABLE` (503); anything else is rethrown as is. */
+export function toStorageError(error: unknown): unknown {
+  if (error instanceof HeraldError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const unavailable =
+    (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) ||
+    (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message));
+  return unavailable ? new HeraldError('STORAGE_UNAVAILABLE', { cause: error }) : error;
+}
+
+export interface PostgresDatabaseOptions {
+  url: string;
+  /** Maximum pool connections. */
+  maxConnections: number;
+  logger?: PostgresLogger;
+}
+
+/**
+ * A `pg.Pool` with Herald's conventions: int8 as numbers, connection failures as
+ * `STORAGE_UNAVAILABLE`, and transactions that can take an advisory lock first.
+ *
+ * @example
+ * const db = new PostgresDatabase({ url, maxConnections: 10 });
+ * await db.transaction(async (client) => { await client.query('...'); }, { lock: LOCK_KEYS.eventsWrite });
+ */
+export class PostgresDatabase {
+  readonly pool: pg.Pool;
+
+  constructor(options: PostgresDatabaseOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections,
+      types,
+      application_name: 'herald',
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle client can lose its connection (server restart, dropped database); the pool discards it.
+    // Without a listener, the pool's 'error' event would crash the process.
+    this.pool.on('error', (error) => options.logger?.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it'));
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  /** Runs `fn` in one transaction (READ COMMITTED), after taking the advisory lock `lock` if given. */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { lock?: bigint } = {}): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStorageError(error);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      if (options.lock !== undefined) await client.query('SELECT pg_advisory_xact_lock($1)', [options.lock.toString()]);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection itself is gone; do not return it to the pool.
+        broken = rollbackError as Error;
+      }
+      throw toStorageError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.pool.end();
+  }
+}
