@@ -22,14 +22,26 @@ export const LOCK_KEYS = {
 
 // int8 comes back as a string by default. Every bigint Herald stores (µs times, seq, counts) fits in a
 // double, so this pool parses them as numbers; the global pg.types stays untouched.
+const INT8_OID: number = pg.types.builtins.INT8;
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 // SQLSTATE classes that mean "the database is not reachable or not accepting work": retry later.
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
 const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+/**
+ * How long DDL (creating or dropping a partition) waits for the exclusive lock on the parent table. A
+ * long query holds it off; waiting longer would also hold up every append queued behind the DDL.
+ */
+export const DDL_LOCK_TIMEOUT_MS = 1000;
+
+/** True for PostgreSQL's `lock_not_available` (a `lock_timeout` expired). */
+export function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '55P03';
+}
 
 /** Maps connection-level failures to `STORAGE_UNAVAILABLE` (503); anything else is rethrown as is. */
 export function toStorageError(error: unknown): unknown {
@@ -58,8 +70,11 @@ export interface PostgresDatabaseOptions {
  */
 export class PostgresDatabase {
   readonly pool: pg.Pool;
+  readonly logger: PostgresLogger | undefined;
+  private ending: Promise<void> | undefined;
 
   constructor(options: PostgresDatabaseOptions) {
+    this.logger = options.logger;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.maxConnections,
@@ -108,7 +123,9 @@ export class PostgresDatabase {
     }
   }
 
-  async end(): Promise<void> {
-    await this.pool.end();
+  /** Ends the pool once; later calls return the same promise. */
+  end(): Promise<void> {
+    this.ending ??= this.pool.end();
+    return this.ending;
   }
 }

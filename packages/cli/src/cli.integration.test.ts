@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+import { captureIo } from './test-support/capture-io.js';
+import { startTestHerald, type TestHerald } from './test-support/test-herald.js';
+
+let herald: TestHerald;
+const dir = mkdtempSync(join(tmpdir(), 'herald-cli-test-'));
+
+beforeAll(async () => {
+  herald = await startTestHerald();
+});
+
+afterAll(async () => {
+  await herald.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(args: string[], options: Parameters<typeof captureIo>[0] = {}) {
+  const io = captureIo({ ...options, env: { HERALD_URL: herald.url, ...options.env } });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+function scope(): string {
+  return `cli.${randomUUID().slice(0, 8)}.`;
+}
+
+describe('herald events emit', () => {
+  it('emits one event from flags and prints its receipt', async () => {
+    const prefix = scope();
+    const r = await run([
+      'events', 'emit',
+      '--event', 'acme.deploy.finished',
+      '--resource', `${prefix}api`,
+      '--label', 'env=prod',
+      '--related', 'service:acme.service.api',
+      '--payload', '{"version":"1.2.3"}',
+    ]);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const [id, result] = r.out.trim().split(' ');
+    expect(result).toBe('inserted');
+    const q = await run(['events', 'query', '--resource', `${prefix}api`, '--json']);
+    const events = q.out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events).toMatchObject([
+      {
+        id,
+        event: 'acme.deploy.finished',
+        resource: { 'prefect.resource.id': `${prefix}api`, env: 'prod' },
+        related: [{ 'prefect.resource.id': 'acme.service.api', 'prefect.resource.role': 'service' }],
+        payload: { version: '1.2.3' },
+      },
+    ]);
+  });
+
+  it('streams an NDJSON file, reports each bad line by number, and exits 1', async () => {
+    const prefix = scope();
+    const line = (i: number) => JSON.stringify({ event: 'acme.row.loaded', resource: { 'prefect.resource.id': `${prefix}${i}` }, payload: { i } });
+    const lines = [line(1), line(2), '{not json', line(4), JSON.stringify({ event: 'acme.row.loaded', resource: {} }), '', line(7)];
+    const file = join(dir, 'rows.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = await run(['events', 'emit', '--file', file]);
+    expect(r.code).toBe(1);
+    const errLines = r.err.trim().split('\n');
+    expect(errLines.map((l) => l.split(':')[0])).toEqual(['line 3', 'line 5', '4 events stored, 2 rejected, in 0.0s'.split(':')[0]]);
+    expect(errLines[1]).toContain('/resource/prefect.resource.id');
+    expect(errLines[2]).toMatch(/^4 events stored, 2 rejected, in \d+\.\ds$/);
+    const q = await run(['events', 'query', '--resource-prefix', prefix, '--json', '--order', 'asc']);
+    expect(q.out.trim().split('\n').map((l) => (JSON.parse(l) as { payload: { i: number } }).payload.i).sort()).toEqual([1, 2, 4, 7]);
+  });
+
+  it('reads NDJSON from stdin with --file - and exits 0 when all are stored', async () => {
+    const prefix = scope();
+    const stdin = [1, 2, 3].map((i) => JSON.stringify({ event: 'acme.stdin', resource: { 'prefect.resource.id': `${prefix}${i}` } })).join('\n');
+    const r = await run(['events', 'emit', '--file', '-'], { stdin });
+    expect([r.code, r.err.trim()]).toEqual([0, expect.stringMatching(/^3 events stored, 0 rejected, in /)]);
+  });
+
+  it('refuses an invalid event from flags with one line and no stack', async () => {
+    const r = await run(['events', 'emit', '--event', 'x', '--resource', 'r', '--id', 'not-a-uuid']);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^herald: EVENT_VALIDATION_FAILED: .*\/id/)]);
+  });
+});
+
+describe('herald events query', () => {
+  it('prints a table of time, event and resource, newest first', async () => {
+    const prefix = scope();
+    for (const [i, at] of ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'].entries()) {
+      expect((await run(['events', 'emit', '--event', `acme.t${i}`, '--resource', `${prefix}${i}`, '--occurred', at])).code).toBe(0);
+    }
+    const r = await run(['events', 'query', '--resource-prefix', prefix, '--since', '2025-12-31T00:00:00Z']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').map((l) => l.split(/\s{2,}/))).toEqual([
+      ['TIME', 'EVENT', 'RESOURCE'],
+      ['2026-01-02T00:00:00Z', 'acme.t1', `${prefix}1`],
+      ['2026-01-01T00:00:00Z', 'acme.t0', `${prefix}0`],
+      [''],
+    ]);
+    const none = await run(['events', 'query', '--resource-prefix', `${prefix}none`]);
+    expect(none.out).toBe('No events match.\n');
+  });
+
+  it('honours --limit and --order', async () => {
+    const prefix = scope();
+    const stdin = [1, 2, 3, 4].map((i) => JSON.stringify({ event: 'acme.o', occurred: `2026-02-0${i}T00:00:00Z`, resource: { 'prefect.resource.id': `${prefix}${i}` } })).join('\n');
+    expect((await run(['events', 'emit', '--file', '-'], { stdin })).code).toBe(0);
+    const r = await run(['events', 'query', '--resource-prefix', prefix, '--since', '2026-01-01T00:00:00Z', '--order', 'asc', '--limit', '2', '--json']);
+    expect(r.out.trim().split('\n').map((l) => (JSON.parse(l) as { occurred: string }).occurred)).toEqual(['2026-02-01T00:00:00Z', '2026-02-02T00:00:00Z']);
+  });
+});
+
+describe('herald events stream', () => {
+  it('prints backfilled and live events until --count is reached', async () => {
+    const prefix = scope();
+    expect((await run(['events', 'emit', '--event', 'acme.s', '--resource', `${prefix}0`])).code).toBe(0);
+    const streaming = run(['events', 'stream', '--resource-prefix', prefix, '--count', '2', '--json']);
+    // The stream backfills the first event; the second arrives live once the stream is up.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await run(['events', 'emit', '--event', 'acme.s', '--resource', `${prefix}1`])).code).toBe(0);
+    const r = await streaming;
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n').map((l) => (JSON.parse(l) as { resource: Record<string, string> }).resource['prefect.resource.id'])).toEqual([`${prefix}0`, `${prefix}1`]);
+  });
+});
+
+describe('errors', () => {
+  it('prints one line and exits 1 when the server is unreachable', async () => {
+    for (const args of [['events', 'query'], ['events', 'emit', '--event', 'x', '--resource', 'r'], ['events', 'stream']]) {
+      const r = await run(['--url', 'http://127.0.0.1:1', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^herald: CONNECTION_FAILED: Cannot reach Herald at .*ECONNREFUSED/)]);
+    }
+  });
+
+  it('exits 2 with one line for a bad flag value', async () => {
+    const r = await run(['events', 'query', '--since', 'yesterday']);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n').filter(Boolean).length).toBe(1);
+  });
+});

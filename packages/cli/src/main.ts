@@ -1,0 +1,25 @@
+import { CommanderError } from 'commander';
+import { formatCliError, UsageError } from './cli-error.js';
+import type { CliIo, CommandStatus } from './cli-io.js';
+import { createProgram } from './program.js';
+
+/**
+ * Runs the `herald` command line and resolves with the exit code. Every failure becomes one line on
+ * stderr (with the stack only when HERALD_DEBUG=1); nothing here calls `process.exit`.
+ *
+ * @example
+ * process.exitCode = await main(['events', 'query', '--since', '1h'], processIo());
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const status: CommandStatus = { exitCode: 0 };
+  const program = createProgram(io, status);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status.exitCode;
+  } catch (error) {
+    // Commander has already printed its own one-line message (or the help) for these.
+    if (error instanceof CommanderError) return error.exitCode;
+    io.stderr.write(formatCliError(error, io.env.HERALD_DEBUG === '1') + '\n');
+    return error instanceof UsageError ? error.exitCode : 1;
+  }
+}

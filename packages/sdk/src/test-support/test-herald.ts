@@ -1,0 +1,27 @@
+// eslint-disable-next-line no-restricted-imports -- the SDK's tests run against a real Herald server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHerald, type Herald } from '@herald/server';
+
+export interface TestHerald {
+  url: string;
+  dataDir: string;
+  herald: Herald;
+  close(): Promise<void>;
+}
+
+/** A real Herald server in this process: 127.0.0.1, a free port, a temporary SQLite data directory, no logs. */
+export async function startTestHerald(): Promise<TestHerald> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-test-'));
+  const herald = await startHerald({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', env: {} });
+  return {
+    url: herald.url,
+    dataDir,
+    herald,
+    async close() {
+      await herald.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { HeraldError, toMicros } from '@herald/core';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { createHttpApi } from './api/http-api.js';
+import { websocketRoutes } from './api/websocket/websocket-routes.js';
+import { createApiKeyAuthenticator } from './auth/api-key-authenticator.js';
+import { isLoopbackHost, loadConfig, redactUrl, type HeraldConfig, type HeraldConfigOverrides } from './config/config.js';
+import { createIngestPipeline } from './ingestion/ingest-pipeline.js';
+import { createInMemoryEventBus } from './messaging/event-bus.js';
+import { createMetrics } from './observability/metrics.js';
+import { openStorage } from './storage/open-storage.js';
+import { startRetention } from './storage/retention.js';
+import { registerPlaceholderUi } from './ui/placeholder-ui.js';
+
+/** A running Herald server. */
+export interface Herald {
+  /** Base URL, e.g. `http://127.0.0.1:4200`. */
+  url: string;
+  config: HeraldConfig;
+  http: FastifyInstance;
+  logger: Logger;
+  /** Stops accepting requests, commits every acknowledged event, and closes storage. */
+  close(): Promise<void>;
+}
+
+export interface HeraldOptions extends HeraldConfigOverrides {
+  /** Environment to read `HERALD_*` settings from (defaults to `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** A logger to use instead of the default pino logger to stdout. */
+  logger?: Logger;
+}
+
+/**
+ * The composition root: loads the configuration, opens storage, wires ingestion, the bus, the HTTP and
+ * websocket APIs, and listens.
+ *
+ * @example
+ * const herald = await startHerald({ port: 0, dataDir: '/tmp/herald' });
+ * console.log(herald.url);
+ * await herald.close();
+ */
+export async function startHerald(options: HeraldOptions = {}): Promise<Herald> {
+  const config = loadConfig(options, options.env);
+  const logger =
+    options.logger ??
+    pino({ level: config.server.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.apiKey', '*.key'], censor: '[redacted]' } });
+  const storage = await openStorage(config.storage, logger);
+  const now = () => toMicros(Date.now());
+  try {
+    const auth = createApiKeyAuthenticator({ store: storage.keys });
+    if (!isLoopbackHost(config.server.host) && !(await auth.isRequired())) {
+      throw new HeraldError('CONFIG_INVALID', {
+        message: `Refusing to listen on ${config.server.host} without API keys: anyone who can reach it could read and write events. Create a key with \`herald keys create --name <name>\`, or bind 127.0.0.1.`,
+      });
+    }
+    const metrics = createMetrics(() => storage.events.sizeBytes());
+    const bus = createInMemoryEventBus();
+    const ingest = createIngestPipeline({
+      store: storage.events,
+      bus,
+      limits: config.ingestion,
+      commitMaxEvents: config.ingestion.commitMaxEvents,
+      metrics,
+      logger,
+      now,
+    });
+    const http = createHttpApi({
+      ingest,
+      events: storage.events,
+      auth,
+      metrics,
+      logger,
+      now,
+      version: HERALD_VERSION,
+      limits: { maxBodyBytes: config.server.maxBodyBytes, maxPageSize: config.server.maxPageSize },
+      registerExtraRoutes: async (app) => {
+        await app.register(websocketRoutes({ ingest, events: storage.events, bus, auth, metrics, logger, now, options: config.stream }));
+        registerPlaceholderUi(app);
+      },
+    });
+    await http.listen({ host: config.server.host, port: config.server.port });
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    const retention = startRetention({ store: storage.events, retentionMicros: config.storage.retentionMicros, intervalMs: config.storage.retentionIntervalMs, logger, now });
+    logger.info({ storage: config.storage.databaseUrl ? redactUrl(config.storage.databaseUrl) : config.storage.dataDir }, 'herald started');
+    let closed: Promise<void> | null = null;
+    return {
+      url: `http://${host}:${port}`,
+      config,
+      http,
+      logger,
+      close() {
+        closed ??= (async () => {
+          retention.stop();
+          await http.close();
+          await ingest.close();
+          await storage.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+/** Herald's own version. */
+export const HERALD_VERSION = '0.1.0';

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { AppendOutcome, EventRecord } from '../storage/ports.js';
+import { GroupCommitter } from './group-committer.js';
+
+const record = (n: number) => ({ json: String(n) }) as EventRecord;
+const records = (from: number, count: number) => Array.from({ length: count }, (_, i) => record(from + i));
+
+/** A write function that commits in order and assigns consecutive seqs, resolving when released. */
+function controlledWriter() {
+  const batches: string[][] = [];
+  const releases: (() => void)[] = [];
+  let seq = 0;
+  const write = (rs: EventRecord[]) =>
+    new Promise<AppendOutcome>((resolve) => {
+      batches.push(rs.map((r) => r.json));
+      releases.push(() => {
+        const seqs = rs.map(() => ++seq);
+        resolve({ results: rs.map(() => 'inserted'), seqs, lastSeq: seq });
+      });
+    });
+  return { batches, releases, write };
+}
+
+describe('GroupCommitter', () => {
+  it('puts submissions that arrive during a write into one following batch', async () => {
+    const w = controlledWriter();
+    const committer = new GroupCommitter({ write: w.write, maxEvents: 100 });
+    const first = committer.submit(records(0, 2));
+    await Promise.resolve();
+    await Promise.resolve();
+    const second = committer.submit(records(2, 3));
+    const third = committer.submit(records(5, 1));
+    expect(w.batches).toEqual([['0', '1']]);
+    w.releases[0]!();
+    expect((await first).seqs).toEqual([1, 2]);
+    await new Promise((r) => setImmediate(r));
+    expect(w.batches[1]).toEqual(['2', '3', '4', '5']);
+    w.releases[1]!();
+    expect((await second).seqs).toEqual([3, 4, 5]);
+    expect((await third).seqs).toEqual([6]);
+  });
+
+  it('caps a batch at maxEvents but never splits one submission', async () => {
+    const w = controlledWriter();
+    const committer = new GroupCommitter({ write: w.write, maxEvents: 3 });
+    const all = [committer.submit(records(0, 2)), committer.submit(records(2, 2)), committer.submit(records(4, 5))];
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setImmediate(r));
+      w.releases[i]!();
+    }
+    await Promise.all(all);
+    expect(w.batches.map((b) => b.length)).toEqual([2, 2, 5]);
+  });
+
+  it('rejects every submission of a failed batch and keeps serving later ones', async () => {
+    let fail = true;
+    const committer = new GroupCommitter({
+      maxEvents: 10,
+      write: async (rs) => {
+        if (fail) throw new Error('disk full');
+        return { results: rs.map(() => 'inserted' as const), seqs: rs.map((_, i) => i + 1), lastSeq: rs.length };
+      },
+    });
+    const a = committer.submit(records(0, 1));
+    const b = committer.submit(records(1, 1));
+    await expect(a).rejects.toThrow('disk full');
+    await expect(b).rejects.toThrow('disk full');
+    fail = false;
+    await expect(committer.submit(records(2, 1))).resolves.toMatchObject({ results: ['inserted'] });
+    await committer.flush();
+  });
+});

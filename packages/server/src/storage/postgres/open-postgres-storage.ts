@@ -1,0 +1,45 @@
+import { toMicros } from '@herald/core';
+import type { Storage } from '../ports.js';
+import { PostgresApiKeyStore } from './postgres-api-key-store.js';
+import { PostgresDatabase, type PostgresLogger } from './postgres-database.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { migratePostgres } from './postgres-migrations.js';
+import { DEFAULT_PARTITION_WINDOW, PostgresPartitions, type PartitionWindow } from './postgres-partitions.js';
+
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** Pool size. Appends are serialised by a lock, so extra connections serve reads. Default 10. */
+  maxConnections?: number;
+  /** Days around today that get their own partition; older or later events go to the DEFAULT one. */
+  partitionWindow?: PartitionWindow;
+  /** The current time in µs (tests pass a fixed clock). */
+  now?: () => number;
+  logger?: PostgresLogger;
+}
+
+/**
+ * Connects to PostgreSQL, applies the pending migrations (once, even when several replicas start
+ * together), and returns the stores. `close()` ends the pool.
+ *
+ * @example
+ * const storage = await openPostgresStorage({ url: process.env.HERALD_DATABASE_URL! });
+ * await storage.events.append(records);
+ * await storage.close();
+ */
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
+  const db = new PostgresDatabase({ url: options.url, maxConnections: options.maxConnections ?? 10, logger: options.logger });
+  try {
+    await migratePostgres(db);
+    const partitions = new PostgresPartitions(db, {
+      window: options.partitionWindow ?? DEFAULT_PARTITION_WINDOW,
+      now: options.now ?? (() => toMicros(Date.now())),
+    });
+    await partitions.load();
+    const events = new PostgresEventStore(db, partitions);
+    return { events, keys: new PostgresApiKeyStore(db), close: () => db.end() };
+  } catch (error) {
+    await db.end();
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+import { HeraldError, RESOURCE_ID_LABEL, RESOURCE_ROLE_LABEL, type Resource } from '@herald/core';
+import type { EventRecord } from '../ports.js';
+
+/** `rid = seq * 1024 + position`, so an event can have at most 1023 related resources on SQLite. */
+export const MAX_RESOURCES_PER_EVENT = 1024;
+
+/** One value of an encoded batch: what the writer worker binds, as is. */
+export type AppendCell = string | number | null;
+
+/**
+ * Flattens records into one array for the writer worker. A flat array of strings and numbers is the
+ * cheapest thing to structured-clone across threads (no object per row). Per event:
+ *
+ * `idHex, occurred, received, event, primaryResourceId, json, resourceCount`, then per resource
+ * (position 0 the primary, then the related ones in order) `resourceId, role, labels`.
+ *
+ * `idHex` is the 32 hex digits of the id (the BLOB key); `role` is null when absent; `labels` is the
+ * JSON object of the other labels, or null when there are none.
+ *
+ * @example
+ * encodeAppendRows([record]) // ['0193a5c27c7e70008000000000000001', 1711929600000000, …, 1, 'acme.model.churn', null, null]
+ */
+export function encodeAppendRows(records: readonly EventRecord[]): AppendCell[] {
+  const cells: AppendCell[] = [];
+  for (const { event, occurred, received, json } of records) {
+    const resources = [event.resource, ...event.related];
+    if (resources.length > MAX_RESOURCES_PER_EVENT) {
+      throw new HeraldError('CONFIG_INVALID', {
+        message: `SQLite storage keeps at most ${MAX_RESOURCES_PER_EVENT - 1} related resources per event; lower the related-resources limit.`,
+        details: { eventId: event.id, related: event.related.length },
+      });
+    }
+    cells.push(event.id.replace(/-/g, '').toLowerCase(), occurred, received, event.event, event.resource[RESOURCE_ID_LABEL] ?? '', json, resources.length);
+    for (const resource of resources) cells.push(resource[RESOURCE_ID_LABEL] ?? '', roleOf(resource), otherLabels(resource));
+  }
+  return cells;
+}
+
+function roleOf(resource: Resource): string | null {
+  return Object.hasOwn(resource, RESOURCE_ROLE_LABEL) ? resource[RESOURCE_ROLE_LABEL]! : null;
+}
+
+function otherLabels(resource: Resource): string | null {
+  // A null prototype keeps a label named `__proto__` an ordinary key.
+  let others: Record<string, string> | null = null;
+  for (const label in resource) {
+    if (label === RESOURCE_ID_LABEL || label === RESOURCE_ROLE_LABEL || !Object.hasOwn(resource, label)) continue;
+    (others ??= Object.create(null) as Record<string, string>)[label] = resource[label]!;
+  }
+  return others === null ? null : JSON.stringify(others);
+}

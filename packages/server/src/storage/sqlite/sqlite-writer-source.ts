@@ -1,0 +1,243 @@
+/*
+ * The writer worker, as plain JavaScript source started with `new Worker(source, { eval: true })`.
+ *
+ * Why a string: the same code must run from the compiled `dist/` and from the TypeScript sources
+ * under vitest. Node 20 cannot load `.ts` in a worker, tsx is not installed, and `tsc` does not copy a
+ * `.js`/`.mjs` file from `src/` to `dist/`. An eval'd source needs no transpiler and no file lookup;
+ * better-sqlite3 is required by the absolute path that `workerData.driverPath` carries. The worker
+ * only binds rows that the main thread has already encoded (`encode-append-rows.ts`), and the
+ * contract suite exercises every line of it.
+ *
+ * Protocol (main → worker): `{ id, op: 'append', rows, count }`, `{ id, op: 'purge', cutoff,
+ * batchSize }`, `{ id, op: 'run', sql, params }`, `{ id, op: 'close' }`. Replies: `{ id, ok: true,
+ * value }` or `{ id, ok: false, error: { message, code } }`. After opening, the worker posts
+ * `{ ready: true }`.
+ *
+ * Jobs run in arrival order. Appends that are queued together are committed in one transaction
+ * (group commit: under load, bigger transactions write each dirty index page once for many events);
+ * if that transaction fails, each append is retried alone so that one bad batch cannot fail another.
+ * A purge runs one batch per transaction and goes back to the end of the queue between batches, so
+ * appends are never held up for long.
+ */
+export const WRITER_WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+
+const db = new Database(workerData.file);
+for (const pragma of workerData.pragmas) db.pragma(pragma);
+
+const RESULT = { inserted: 0, duplicate: 1, conflict: 2 };
+const MAX_EVENTS_PER_TRANSACTION = workerData.maxEventsPerTransaction;
+
+const insertEvent = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+const storedJson = db.prepare('SELECT json FROM events WHERE id = ?').pluck();
+const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
+const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
+const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');
+const savePosition = db.prepare('UPDATE log_position SET last_seq = ? WHERE id = 1');
+const oldestBelow = db.prepare('SELECT seq FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?').pluck();
+const deleteEvent = db.prepare('DELETE FROM events WHERE seq = ?');
+const deleteRows = db.prepare('DELETE FROM event_resource_rows WHERE rid >= ? AND rid < ? RETURNING rkey').pluck();
+const deleteUnusedKey = db.prepare('DELETE FROM resource_keys WHERE rkey = ? AND NOT EXISTS (SELECT 1 FROM event_resource_rows WHERE rkey = ?)');
+
+// The log position survives retention: seq never goes back, even when the newest events are purged.
+let lastSeq = Math.max(
+  db.prepare('SELECT last_seq FROM log_position WHERE id = 1').pluck().get() ?? 0,
+  db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get(),
+);
+
+// resource id -> rkey. Cleared whenever a transaction rolls back or retention drops a key, so it
+// never holds a key that is not in the table.
+const keys = new Map();
+const MAX_CACHED_KEYS = 200000;
+
+function keyOf(resourceId) {
+  let rkey = keys.get(resourceId);
+  if (rkey !== undefined) return rkey;
+  rkey = findKey.get(resourceId);
+  if (rkey === undefined) rkey = Number(insertKey.run(resourceId).lastInsertRowid);
+  if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+  keys.set(resourceId, rkey);
+  return rkey;
+}
+
+function withoutReceived(json) {
+  const at = json.lastIndexOf(',"received":');
+  return at < 0 ? json : json.slice(0, at);
+}
+
+function canonical(value) {
+  if (Array.isArray(value)) return '[' + value.map(canonical).join(',') + ']';
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + canonical(value[k]));
+    return '{' + entries.join(',') + '}';
+  }
+  return JSON.stringify(value);
+}
+
+// Same content apart from received; key order does not count.
+function sameContent(a, b) {
+  if (withoutReceived(a) === withoutReceived(b)) return true;
+  const x = JSON.parse(a);
+  const y = JSON.parse(b);
+  delete x.received;
+  delete y.received;
+  return canonical(x) === canonical(y);
+}
+
+function appendRows(rows, count) {
+  const results = new Uint8Array(count);
+  const seqs = new Float64Array(count);
+  let i = 0;
+  for (let k = 0; k < count; k++) {
+    const id = Buffer.from(rows[i], 'hex');
+    const occurred = rows[i + 1];
+    const json = rows[i + 5];
+    const resources = rows[i + 6];
+    const seq = lastSeq + 1;
+    if (insertEvent.run(seq, id, occurred, rows[i + 2], rows[i + 3], rows[i + 4], json).changes === 0) {
+      results[k] = sameContent(storedJson.get(id), json) ? RESULT.duplicate : RESULT.conflict;
+      i += 7 + resources * 3;
+      continue;
+    }
+    lastSeq = seq;
+    seqs[k] = seq;
+    i += 7;
+    for (let position = 0; position < resources; position++, i += 3) {
+      insertRow.run(seq * 1024 + position, keyOf(rows[i]), rows[i + 1], occurred, rows[i + 2]);
+    }
+  }
+  return { results, seqs };
+}
+
+const appendInTransaction = db.transaction((jobs) => {
+  const outcomes = jobs.map((job) => appendRows(job.rows, job.count));
+  savePosition.run(lastSeq);
+  for (const outcome of outcomes) outcome.lastSeq = lastSeq;
+  return outcomes;
+});
+
+function append(jobs) {
+  const before = lastSeq;
+  try {
+    return appendInTransaction.immediate(jobs);
+  } catch (error) {
+    lastSeq = before;
+    keys.clear();
+    throw error;
+  }
+}
+
+const purgeBatch = db.transaction((cutoff, limit) => {
+  const seqs = oldestBelow.all(cutoff, limit);
+  const touched = new Set();
+  for (const seq of seqs) {
+    deleteEvent.run(seq);
+    for (const rkey of deleteRows.all(seq * 1024, seq * 1024 + 1024)) touched.add(rkey);
+  }
+  let dropped = 0;
+  for (const rkey of touched) dropped += deleteUnusedKey.run(rkey, rkey).changes;
+  if (dropped > 0) keys.clear();
+  return seqs.length;
+});
+
+const statements = new Map();
+function run(sql, params) {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    statements.set(sql, statement);
+  }
+  return statement.run(...params).changes;
+}
+
+function reply(id, value) {
+  parentPort.postMessage({ id, ok: true, value });
+}
+
+function fail(id, error) {
+  parentPort.postMessage({ id, ok: false, error: { message: String(error && error.message), code: error && error.code } });
+}
+
+function runAppends(jobs) {
+  try {
+    const outcomes = append(jobs);
+    jobs.forEach((job, k) => reply(job.id, outcomes[k]));
+  } catch (error) {
+    if (jobs.length === 1) return fail(jobs[0].id, error);
+    for (const job of jobs) {
+      try {
+        reply(job.id, append([job])[0]);
+      } catch (single) {
+        fail(job.id, single);
+      }
+    }
+  }
+}
+
+const queue = [];
+let scheduled = false;
+let closed = false;
+
+function schedule() {
+  if (!scheduled && !closed) {
+    scheduled = true;
+    setImmediate(step);
+  }
+}
+
+function step() {
+  scheduled = false;
+  for (let m = receiveMessageOnPort(parentPort); m !== undefined; m = receiveMessageOnPort(parentPort)) queue.push(m.message);
+  const job = queue.shift();
+  if (job === undefined) return;
+  if (job.op === 'append') {
+    const jobs = [job];
+    let events = job.count;
+    while (queue.length > 0 && queue[0].op === 'append' && events + queue[0].count <= MAX_EVENTS_PER_TRANSACTION) {
+      events += queue[0].count;
+      jobs.push(queue.shift());
+    }
+    runAppends(jobs);
+  } else if (job.op === 'purge') {
+    try {
+      const removed = purgeBatch(job.cutoff, job.batchSize);
+      job.removed = (job.removed || 0) + removed;
+      if (removed < job.batchSize) reply(job.id, job.removed);
+      else queue.push(job);
+    } catch (error) {
+      fail(job.id, error);
+    }
+  } else if (job.op === 'run') {
+    try {
+      reply(job.id, run(job.sql, job.params));
+    } catch (error) {
+      fail(job.id, error);
+    }
+  } else if (job.op === 'close' && queue.length > 0) {
+    // A purge still has batches to go: close after it.
+    queue.push(job);
+  } else if (job.op === 'close') {
+    closed = true;
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      reply(job.id, null);
+    } catch (error) {
+      fail(job.id, error);
+    }
+    parentPort.close();
+    return;
+  } else {
+    fail(job.id, new Error('unknown writer operation ' + job.op));
+  }
+  schedule();
+}
+
+parentPort.on('message', (message) => {
+  queue.push(message);
+  schedule();
+});
+parentPort.postMessage({ ready: true });
+`;

@@ -1,0 +1,142 @@
+import { HeraldError } from '@herald/core';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { AppendCell } from './encode-append-rows.js';
+import { WRITER_PRAGMAS } from './sqlite-connection.js';
+import { WRITER_WORKER_SOURCE } from './sqlite-writer-source.js';
+
+/** What the worker reports for one append: result codes (0 inserted, 1 duplicate, 2 conflict) and seqs. */
+export interface WriterAppendOutcome {
+  results: Uint8Array;
+  seqs: Float64Array;
+  lastSeq: number;
+}
+
+export interface SqliteWriterOptions {
+  /** The database file; it must already be migrated. */
+  file: string;
+  /** Appends queued together are merged into one transaction up to this many events. Default 20,000. */
+  maxEventsPerTransaction?: number;
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The main-thread handle of the writer worker: every write to the database goes through it, on its own
+ * thread and connection, so that SQLite's commits never block the event loop. Each request resolves
+ * when the worker has committed it.
+ *
+ * If the worker dies, the pending and all later requests fail with `STORAGE_UNAVAILABLE`.
+ *
+ * @example
+ * const writer = await SqliteWriter.start({ file });
+ * const { results, lastSeq } = await writer.append(encodeAppendRows(records), records.length);
+ */
+export class SqliteWriter {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => this.settle(reply));
+    this.exited = new Promise((resolve) => {
+      worker.once('exit', (code) => {
+        this.fail(new HeraldError('STORAGE_UNAVAILABLE', { message: `The SQLite writer stopped (exit code ${code}).` }));
+        resolve();
+      });
+    });
+    worker.on('error', (error) => this.fail(new HeraldError('STORAGE_UNAVAILABLE', { message: 'The SQLite writer failed.', cause: error })));
+  }
+
+  /** Starts the worker and resolves once it has opened the database. */
+  static async start(options: SqliteWriterOptions): Promise<SqliteWriter> {
+    const worker = new Worker(WRITER_WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+        file: options.file,
+        pragmas: WRITER_PRAGMAS,
+        maxEventsPerTransaction: options.maxEventsPerTransaction ?? 20_000,
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        worker.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        worker.off('message', onReady);
+        reject(new HeraldError('STORAGE_UNAVAILABLE', { message: 'The SQLite writer could not open the database.', cause: error }));
+      };
+      worker.once('message', onReady);
+      worker.once('error', onError);
+    });
+    worker.unref();
+    return new SqliteWriter(worker);
+  }
+
+  /** Appends encoded rows in one transaction (possibly shared with other queued appends). */
+  append(rows: AppendCell[], count: number): Promise<WriterAppendOutcome> {
+    return this.request({ op: 'append', rows, count }) as Promise<WriterAppendOutcome>;
+  }
+
+  /** Deletes events with occurred < cutoff, `batchSize` per transaction; resolves with the number removed. */
+  purge(cutoff: number, batchSize: number): Promise<number> {
+    return this.request({ op: 'purge', cutoff, batchSize }) as Promise<number>;
+  }
+
+  /** Runs one small write statement; resolves with the number of rows changed. */
+  run(sql: string, params: readonly (string | number | null)[]): Promise<number> {
+    return this.request({ op: 'run', sql, params }) as Promise<number>;
+  }
+
+  /** Finishes every queued write, checkpoints the WAL into the database file, and stops the worker. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.failure === null) await this.send({ op: 'close' });
+      await this.exited;
+    })();
+    return this.closing;
+  }
+
+  private request(message: Record<string, unknown>): Promise<unknown> {
+    if (this.closing) return Promise.reject(new HeraldError('SHUTTING_DOWN'));
+    return this.send(message);
+  }
+
+  private send(message: Record<string, unknown>): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      // Keep the process alive only while a write is in flight.
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (reply.ok) pending.resolve(reply.value);
+    else {
+      const cause = Object.assign(new Error(reply.error.message), { code: reply.error.code });
+      pending.reject(new HeraldError('STORAGE_UNAVAILABLE', { message: `SQLite write failed: ${reply.error.message}`, cause }));
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.pending.values()) pending.reject(this.failure);
+    this.pending.clear();
+  }
+}

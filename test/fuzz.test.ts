@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempDir } from '../packages/server/src/test-support/temp-resources.js';
+import { startServerProcess, type ServerProcess } from './support/server-process.js';
+
+const validEvent = () => ({
+  id: '0f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10',
+  occurred: '2026-11-22T10:00:00Z',
+  event: 'fuzz.event',
+  resource: { 'prefect.resource.id': 'fuzz.resource' },
+});
+
+/** Nested arrays or objects `depth` levels deep, as text (JSON.stringify would itself overflow). */
+const deep = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
+
+const anyJson = fc.jsonValue({ maxDepth: 4 });
+const hostileString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', ' ', '\u0000', '\ud800', '%', '_', '*', '../..', '<script>', 'null', 'NaN', '1e999', '2024-02-30T00:00:00Z', '9999-99-99', 'x'.repeat(5000)),
+);
+const mutatedEvent = fc.record({ key: fc.constantFrom('id', 'occurred', 'event', 'resource', 'related', 'payload', 'follows'), value: fc.oneof(anyJson, hostileString) }).map(({ key, value }) => ({ ...validEvent(), [key]: value }));
+const badToken = fc.oneof(hostileString, fc.base64String({ maxLength: 200 }), fc.string().map((s) => Buffer.from(Buffer.from(s).toString('base64')).toString('base64')));
+const badFilter = fc.oneof(
+  anyJson,
+  fc.record({ filter: fc.dictionary(fc.constantFrom('occurred', 'event', 'resource', 'related', 'any_resource', 'id', 'text', 'order', 'bogus'), fc.oneof(anyJson, hostileString)) }),
+  fc.record({ filter: fc.constant({}), limit: fc.oneof(fc.integer(), hostileString, fc.double()) }),
+);
+
+/** Percent-encodes text, replacing lone surrogates (which encodeURIComponent refuses) as UTF-8 would. */
+const enc = (s: string) => encodeURIComponent(Buffer.from(s, 'utf8').toString('utf8'));
+
+type Req = { method: string; path: string; body?: string; contentType?: string };
+
+const request: fc.Arbitrary<Req> = fc.oneof(
+  fc.string({ maxLength: 200 }).map((body) => ({ method: 'POST', path: '/api/events', body })),
+  fc.array(mutatedEvent, { minLength: 1, maxLength: 5 }).map((events) => ({ method: 'POST', path: '/api/events', body: JSON.stringify(events) })),
+  fc.oneof(anyJson, hostileString).map((v) => ({ method: 'POST', path: '/api/events', body: JSON.stringify(v) })),
+  fc.integer({ min: 1000, max: 20000 }).map((d) => ({ method: 'POST', path: '/api/events', body: deep(d, '[', ']') })),
+  fc.integer({ min: 300, max: 50_000 }).map((d) => ({
+    method: 'POST',
+    path: '/api/events',
+    body: '[' + JSON.stringify(validEvent()).slice(0, -1) + ',"payload":{"a":' + deep(d, '{"b":', '}') + '}}]',
+  })),
+  fc.constant({ method: 'POST', path: '/api/events', body: JSON.stringify([{ ...validEvent(), event: 'x'.repeat(100_000) }]) }),
+  badFilter.map((b) => ({ method: 'POST', path: '/api/events/filter', body: JSON.stringify(b) })),
+  fc.string({ maxLength: 100 }).map((body) => ({ method: 'POST', path: '/api/events/filter', body })),
+  badToken.map((t) => ({ method: 'GET', path: `/api/events/filter/next?page-token=${enc(t)}` })),
+  fc.tuple(fc.constantFrom('day', 'time', 'event', 'resource', 'week', '', '..'), badFilter).map(([c, b]) => ({ method: 'POST', path: `/api/events/count-by/${c}`, body: JSON.stringify(b) })),
+  fc.record({ time_unit: fc.oneof(hostileString, fc.constantFrom('second', 'week')), time_interval: fc.oneof(fc.double(), hostileString), filter: fc.constant({}) }).map((b) => ({ method: 'POST', path: '/api/events/count-by/time', body: JSON.stringify(b) })),
+  hostileString.map((id) => ({ method: 'GET', path: `/api/events/${enc(id)}` })),
+  fc.tuple(fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH'), fc.constantFrom('/api/events', '/api/events/filter', '/api/nope', '/api/events/count-by/day')).map(([method, path]) => ({ method, path })),
+  fc.string({ maxLength: 100 }).map((body) => ({ method: 'POST', path: '/api/events', body, contentType: 'text/plain' })),
+  fc.constantFrom('/api/events/%E0%A4%A', '/api/events/filter/next?page-token=%ZZ', '/api/events/filter/next', '/api/%00', '/api/events/count-by/%FF').map((path) => ({ method: 'GET', path })),
+);
+
+describe('fuzzing the HTTP API with malformed requests', () => {
+  let server: ServerProcess;
+  const dir = createTempDir();
+  beforeAll(async () => {
+    server = await startServerProcess({ HERALD_DATA_DIR: dir.path });
+  });
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    dir.remove();
+  });
+
+  it('answers 10,000 malformed requests with structured 4xx replies, never a 5xx, and stays up', async () => {
+    const requests = fc.sample(request, { numRuns: 10_000, seed: 20261122 });
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length) {
+        const r = requests[next++]!;
+        const res = await fetch(server.url + r.path, {
+          method: r.method,
+          headers: r.body === undefined ? {} : { 'content-type': r.contentType ?? 'application/json' },
+          body: r.body,
+        });
+        const text = await res.text();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status >= 500) failures.push(`${res.status} ${r.method} ${r.path} ${(r.body ?? '').slice(0, 120)} → ${text.slice(0, 200)}`);
+        else if (res.status >= 400) {
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            failures.push(`unstructured ${res.status} for ${r.method} ${r.path}: ${text.slice(0, 100)}`);
+            continue;
+          }
+          if (typeof body !== 'object' || body === null) failures.push(`non-object ${res.status} body for ${r.method} ${r.path}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(failures.slice(0, 10)).toEqual([]);
+    const health = await fetch(`${server.url}/api/health`);
+    expect(health.status).toBe(200);
+    // Most requests must have been refused: the generators produce invalid input by construction.
+    const refused = [...statuses].filter(([s]) => s >= 400 && s < 500).reduce((n, [, c]) => n + c, 0);
+    expect(refused).toBeGreaterThan(8_000);
+  }, 240_000);
+});
