@@ -66,7 +66,7 @@ describe('parseEventFilter', () => {
   });
 
   it('refuses bad dates, ids, order and long text queries', () => {
-    for (const bad of [{ occurred: { since: 'soon' } }, { id: { id: ['x'] } }, { order: 'UP' }, { text: { query: 'x'.repeat(201) } }, { text: {} }, []]) {
+    for (const bad of [{ event: { prefix: ['a\u0000'] } }, { resource: { labels: { 'x\u0000': 'y' } } }, { text: { query: 'a\u0000' } }, { occurred: { since: 'soon' } }, { id: { id: ['x'] } }, { order: 'UP' }, { text: { query: 'x'.repeat(201) } }, { text: {} }, []]) {
       expect(parseEventFilter(bad, { now, missingUntil: 'now' }).ok).toBe(false);
     }
   });

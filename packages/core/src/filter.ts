@@ -70,10 +70,13 @@ export interface NormalizedEventFilter {
   order: 'ASC' | 'DESC';
 }
 
-const stringList = { type: ['array', 'null'], items: { type: 'string' } };
+// PostgreSQL text cannot hold NUL, so a filter carrying one is refused here rather than failing in SQL.
+const filterString = { type: 'string', pattern: '^[^\\u0000]*$' };
+const stringList = { type: ['array', 'null'], items: filterString };
 const resourceSpec = {
   type: ['object', 'null'],
-  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+  propertyNames: filterString,
+  additionalProperties: { anyOf: [filterString, { type: 'array', items: filterString }] },
 };
 const relatedFilter = {
   type: 'object',
@@ -81,7 +84,7 @@ const relatedFilter = {
   properties: {
     id: stringList,
     role: stringList,
-    resources_in_roles: { type: ['array', 'null'], items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string' } } },
+    resources_in_roles: { type: ['array', 'null'], items: { type: 'array', minItems: 2, maxItems: 2, items: filterString } },
     labels: resourceSpec,
   },
 };
@@ -125,7 +128,7 @@ export const EVENT_FILTER_JSON_SCHEMA = {
       type: ['object', 'null'],
       additionalProperties: false,
       required: ['query'],
-      properties: { query: { type: 'string', maxLength: 200 } },
+      properties: { query: { ...filterString, maxLength: 200 } },
     },
     order: { enum: ['ASC', 'DESC', null] },
   },

@@ -4,7 +4,7 @@ import type { HttpApiDeps } from './http-api.js';
 import { errorResponses } from './openapi-schemas.js';
 
 /** The Prefect server version whose API Herald implements (spec revision of 2026-08-21). */
-export const PREFECT_API_VERSION = '3.6.1';
+const PREFECT_API_VERSION = '3.6.1';
 
 /**
  * The version string `GET /api/admin/version` answers: Prefect's API version with Herald's own as a

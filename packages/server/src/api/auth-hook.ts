@@ -26,7 +26,13 @@ export function installAuthHook(app: FastifyInstance, auth: Authenticator, upgra
 
   app.addHook('onRequest', async (request) => {
     if (!needsAuth(request)) return;
-    const result = await auth.checkHeader(request.headers.authorization);
+    let result;
+    try {
+      result = await auth.checkHeader(request.headers.authorization);
+    } catch (error) {
+      // The authenticator's only I/O is the key store.
+      throw error instanceof HeraldError ? error : new HeraldError('STORAGE_UNAVAILABLE', { cause: error });
+    }
     if (!result.ok) throw new HeraldError(result.code);
   });
 }

@@ -38,7 +38,8 @@ export interface FailedRequest {
 
 export interface ErrorResponse {
   status: number;
-  body: Record<string, unknown>;
+  /** Herald's fields, plus Prefect's where the route mirrors Prefect. */
+  body: HeraldErrorBody & Record<string, unknown>;
   /** Set when the error is not a client mistake: the caller logs it. */
   unexpected: boolean;
 }
@@ -46,6 +47,7 @@ export interface ErrorResponse {
 /** Inputs and request bodies are echoed in a 422 only up to these sizes (JSON characters). */
 const MAX_ECHOED_INPUT = 1024;
 const MAX_ECHOED_BODY = 16 * 1024;
+const MAX_ECHOED_ID = 64;
 
 /** Fastify's own errors, mapped to catalogue codes. Anything else Fastify raises with a 4xx is REQUEST_INVALID. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -78,13 +80,13 @@ function classify(error: unknown): Classified {
   return { status: 500, code: 'INTERNAL', message: ERROR_CATALOGUE.INTERNAL.message, details: undefined, unexpected: true };
 }
 
-/** JSON text of a value, or undefined when it cannot be serialised (cycles, hostile depth) or is too long. */
-function jsonLength(value: unknown, max: number): number | undefined {
+/** True when the value serialises to at most `max` characters of JSON; false for cycles and hostile depth too. */
+function fitsJson(value: unknown, max: number): boolean {
   try {
     const text = JSON.stringify(value);
-    return text !== undefined && text.length <= max ? text.length : undefined;
+    return text !== undefined && text.length <= max;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -130,11 +132,12 @@ export function toPrefectIssues(
     const inputPath = issue.type === 'missing' ? issue.path.slice(0, -1) : issue.path;
     const input = valueAt(root, inputPath);
     const item: PrefectIssue = { type: issue.type, loc: [part, ...issue.path], msg: issue.message, pointer: issue.pointer };
-    if (input.found && jsonLength(input.value, MAX_ECHOED_INPUT) !== undefined) item.input = input.value;
+    if (input.found && fitsJson(input.value, MAX_ECHOED_INPUT)) item.input = input.value;
     const index = issue.path[0];
     if (part === 'body' && Array.isArray(request.body) && typeof index === 'number') {
       const id = (request.body[index] as { id?: unknown } | null)?.id;
-      if (typeof id === 'string') item.event_id = id;
+      // Ids are UUIDs; a long string in their place is not worth echoing.
+      if (typeof id === 'string' && id.length <= MAX_ECHOED_ID) item.event_id = id;
     }
     return item;
   });
@@ -143,7 +146,7 @@ export function toPrefectIssues(
 function echoBody(request: FailedRequest): boolean {
   if (request.body === undefined) return false;
   if (request.contentLength !== undefined && request.contentLength > MAX_ECHOED_BODY) return false;
-  return jsonLength(request.body, MAX_ECHOED_BODY) !== undefined;
+  return fitsJson(request.body, MAX_ECHOED_BODY);
 }
 
 /** The fields Prefect's clients read, for the routes that mirror Prefect's API (spec §2). */
@@ -176,7 +179,7 @@ function prefectFields(c: Classified, request: FailedRequest): Record<string, un
 export function errorResponse(error: unknown, request: FailedRequest): ErrorResponse {
   const c = classify(error);
   const prefect = prefectFields(c, request);
-  const body: Record<string, unknown> = {
+  const body: HeraldErrorBody & Record<string, unknown> = {
     statusCode: c.status,
     code: c.code,
     error: STATUS_CODES[c.status] ?? 'Error',

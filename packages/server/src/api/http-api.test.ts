@@ -300,13 +300,17 @@ describe('over a real HTTP connection', () => {
 });
 
 describe('a storage outage', () => {
-  it('turns health into 503 STORAGE_UNAVAILABLE', async () => {
+  it('turns health and authenticated routes into 503 STORAGE_UNAVAILABLE', async () => {
     const broken = await startHttpApiHarness();
     try {
       await broken.storage.close();
       const res = await broken.app.inject({ method: 'GET', url: '/api/health' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ statusCode: 503, code: 'STORAGE_UNAVAILABLE' });
+      // The key store is unreachable too: the auth check answers 503, not 500.
+      const version = await broken.app.inject({ method: 'GET', url: '/api/admin/version' });
+      expect(version.statusCode).toBe(503);
+      expect(version.json()).toMatchObject({ code: 'STORAGE_UNAVAILABLE', exception_message: 'Service Unavailable' });
     } finally {
       broken.storage.close = async () => {};
       await broken.close();

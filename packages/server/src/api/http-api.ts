@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { IngestService } from '../ingestion/ingest-service.js';
@@ -59,15 +59,15 @@ const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
  * await app.listen({ host: '127.0.0.1', port: 4200 });
  */
 export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: deps.logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }),
-    bodyLimit: deps.limits.maxBodyBytes,
-    frameworkErrors: handleFrameworkError,
-  });
+  // Widened to Fastify's logger interface, so that the instance is a plain `FastifyInstance`.
+  const logger: FastifyBaseLogger = deps.logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  const app = Fastify({ loggerInstance: logger, bodyLimit: deps.limits.maxBodyBytes, frameworkErrors: handleFrameworkError });
 
   installJsonBodyParser(app);
   installErrorHandling(app);
-  installAuthHook(app, deps.auth, installUpgradeGuard(app));
+  // The guard's hook runs first: an upgrade aimed at a plain route is refused whatever its credentials.
+  const upgrades = installUpgradeGuard(app);
+  installAuthHook(app, deps.auth, upgrades);
   registerOpenApi(app, deps.version);
 
   void app.register(async (api) => {

@@ -3,7 +3,7 @@ import { encodePageToken } from '../domain/page-token.js';
 import type { EventCursor, EventStore } from '../storage/ports.js';
 
 /** The path of the next-page route, as Prefect hard-codes it under `api/`. */
-export const NEXT_PAGE_PATH = '/api/events/filter/next';
+const NEXT_PAGE_PATH = '/api/events/filter/next';
 
 export interface EventPageRequest {
   filter: NormalizedEventFilter;

@@ -68,7 +68,11 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<Test
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         listeners.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms with ${messages.length} messages; last: ${JSON.stringify(messages.at(-1))?.slice(0, 300)}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms with ${messages.length} messages; last: ${JSON.stringify(messages.at(-1))?.slice(0, 300)}`,
+          ),
+        );
       }, timeoutMs);
       const check = () => {
         if (!predicate(messages)) return;

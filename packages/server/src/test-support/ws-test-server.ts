@@ -54,7 +54,14 @@ export async function startWsTestServer(options: WsTestServerOptions): Promise<W
   const logger = pino({ level: 'silent' });
   const metrics = createMetrics(() => storage.events.sizeBytes());
   const bus = createInMemoryEventBus();
-  const pipeline = createIngestPipeline({ store: storage.events, bus, limits: DEFAULT_EVENT_LIMITS, commitMaxEvents: 5000, metrics, logger });
+  const pipeline = createIngestPipeline({
+    store: storage.events,
+    bus,
+    limits: DEFAULT_EVENT_LIMITS,
+    commitMaxEvents: 5000,
+    metrics,
+    logger,
+  });
   const auth = createApiKeyAuthenticator({ store: storage.keys, cacheMs: 0 });
   const now = () => toMicros(Date.now());
   const app = createHttpApi({
@@ -102,7 +109,9 @@ export async function startWsTestServer(options: WsTestServerOptions): Promise<W
 export type TestBackend = 'sqlite' | 'postgres';
 
 /** A fresh place to store events: a temporary SQLite data directory or PostgreSQL database, and its removal. */
-export async function createTestStorageLocation(backend: TestBackend): Promise<{ storage: WsTestServerOptions['storage']; remove(): Promise<void> }> {
+export async function createTestStorageLocation(
+  backend: TestBackend,
+): Promise<{ storage: WsTestServerOptions['storage']; remove(): Promise<void> }> {
   if (backend === 'sqlite') {
     const dir = createTempDir('herald-ws-');
     return { storage: { sqliteDir: dir.path }, remove: async () => dir.remove() };

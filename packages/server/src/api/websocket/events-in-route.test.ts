@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_KEYS } from '../../storage/postgres/postgres-database.js';
 import { sqliteDatabaseFile } from '../../storage/sqlite/index.js';
 import { connect, connectPrefect, pingPong, type TestSocket } from '../../test-support/ws-test-client.js';
-import { createTestStorageLocation, metricValue, startWsTestServer, testEvent, type TestBackend, type WsTestServer } from '../../test-support/ws-test-server.js';
+import {
+  createTestStorageLocation,
+  metricValue,
+  startWsTestServer,
+  testEvent,
+  type TestBackend,
+  type WsTestServer,
+} from '../../test-support/ws-test-server.js';
 import { UNSOLICITED_ERROR_LIMIT } from './events-in-route.js';
 
 type StorageLocation = Awaited<ReturnType<typeof createTestStorageLocation>>;
@@ -23,9 +30,15 @@ afterAll(async () => {
 });
 
 /** Starts a server of its own on a fresh store, for tests that break or stop it. */
-async function withServer(options: { backend?: TestBackend; maxMessageBytes?: number }, test: (other: WsTestServer, where: StorageLocation) => Promise<void>): Promise<void> {
+async function withServer(
+  options: { backend?: TestBackend; maxMessageBytes?: number },
+  test: (other: WsTestServer, where: StorageLocation) => Promise<void>,
+): Promise<void> {
   const where = await createTestStorageLocation(options.backend ?? 'sqlite');
-  const other = await startWsTestServer({ storage: where.storage, websocket: options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {} });
+  const other = await startWsTestServer({
+    storage: where.storage,
+    websocket: options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {},
+  });
   try {
     await test(other, where);
   } finally {
@@ -106,7 +119,14 @@ describe('/api/events/in', () => {
         acked.push(`${message.type}:${message.event_id}`);
       }
     }
-    expect(acked).toEqual([`${a.id}:inserted`, `${b.id}:inserted`, `${a.id}:duplicate`, `${a.id}:conflict`, 'error:null', `${c.id}:inserted`]);
+    expect(acked).toEqual([
+      `${a.id}:inserted`,
+      `${b.id}:inserted`,
+      `${a.id}:duplicate`,
+      `${a.id}:conflict`,
+      'error:null',
+      `${c.id}:inserted`,
+    ]);
     socket.ws.close();
   });
 
@@ -143,25 +163,28 @@ describe('/api/events/in', () => {
     socket.ws.close();
   });
 
-  it.each<TestBackend>(['sqlite', 'postgres'])('answers pings at once while %s storage is blocked, and acks only after the commit', async (backend) => {
-    await withServer({ backend }, async (other, where) => {
-      const release = await blockWrites(backend, where);
-      let socket: TestSocket | undefined;
-      try {
-        socket = await connectPrefect(`${other.baseUrl}/api/events/in?acks=true`, null);
-        const event = testEvent('acme.blocked');
-        socket.send(event);
-        for (let i = 0; i < 3; i++) expect(await pingPong(socket.ws)).toBeLessThan(500);
-        expect(socket.messages).toEqual([]);
-        expect(await other.storage.events.get(event.id)).toBeNull();
-        await release();
-        expect(await socket.next()).toEqual({ type: 'ack', id: event.id, result: 'inserted' });
-        expect(await other.storage.events.get(event.id)).not.toBeNull();
-      } finally {
-        socket?.ws.close();
-      }
-    });
-  });
+  it.each<TestBackend>(['sqlite', 'postgres'])(
+    'answers pings at once while %s storage is blocked, and acks only after the commit',
+    async (backend) => {
+      await withServer({ backend }, async (other, where) => {
+        const release = await blockWrites(backend, where);
+        let socket: TestSocket | undefined;
+        try {
+          socket = await connectPrefect(`${other.baseUrl}/api/events/in?acks=true`, null);
+          const event = testEvent('acme.blocked');
+          socket.send(event);
+          for (let i = 0; i < 3; i++) expect(await pingPong(socket.ws)).toBeLessThan(500);
+          expect(socket.messages).toEqual([]);
+          expect(await other.storage.events.get(event.id)).toBeNull();
+          await release();
+          expect(await socket.next()).toEqual({ type: 'ack', id: event.id, result: 'inserted' });
+          expect(await other.storage.events.get(event.id)).not.toBeNull();
+        } finally {
+          socket?.ws.close();
+        }
+      });
+    },
+  );
 
   it('closes every socket with 1012 on shutdown, so that clients reconnect', async () => {
     await withServer({}, async (other) => {

@@ -60,7 +60,12 @@ export function handleEventsIn(socket: WebSocket, reader: FrameReader, options: 
         if (errorsLeft > 0) {
           errorsLeft--;
           logger.debug({ eventId, issues }, 'invalid event frame skipped');
-          send(socket, { type: 'error', code: 'EVENT_VALIDATION_FAILED', event_id: eventId, issues: issues.map(({ pointer, type, message }) => ({ pointer, type, message })) });
+          send(socket, {
+            type: 'error',
+            code: 'EVENT_VALIDATION_FAILED',
+            event_id: eventId,
+            issues: issues.map(({ pointer, type, message }) => ({ pointer, type, message })),
+          });
         } else {
           logger.info({ eventId, issues }, 'invalid event frame skipped (error messages exhausted on this connection)');
         }
@@ -70,7 +75,11 @@ export function handleEventsIn(socket: WebSocket, reader: FrameReader, options: 
         failed = true;
         const shuttingDown = outcome.error instanceof HeraldError && outcome.error.code === 'SHUTTING_DOWN';
         logger.error({ err: outcome.error }, 'websocket ingest failed; closing the connection');
-        closeSocket(socket, shuttingDown ? CLOSE_CODES.serviceRestart : CLOSE_CODES.internalError, shuttingDown ? 'Server shutting down' : 'Storage unavailable');
+        closeSocket(
+          socket,
+          shuttingDown ? CLOSE_CODES.serviceRestart : CLOSE_CODES.internalError,
+          shuttingDown ? 'Server shutting down' : 'Storage unavailable',
+        );
         return;
       }
       default:
@@ -88,7 +97,9 @@ export function handleEventsIn(socket: WebSocket, reader: FrameReader, options: 
       inFlightBytes -= size;
       if (socket.isPaused && inFlightBytes <= IN_FLIGHT_PAUSE_BYTES / 2) socket.resume();
     });
-    replies = replies.then(async () => reply(frame, await outcome)).catch((error: unknown) => logger.error({ err: error }, 'websocket reply failed'));
+    replies = replies
+      .then(async () => reply(frame, await outcome))
+      .catch((error: unknown) => logger.error({ err: error }, 'websocket reply failed'));
   });
 }
 

@@ -29,7 +29,7 @@ export interface EventsOutOptions {
 }
 
 /** A valid filter message, or the close reason for an invalid one. */
-export type FilterRequest = { ok: true; filter: NormalizedEventFilter; backfill: boolean } | { ok: false; reason: string };
+type FilterRequest = { ok: true; filter: NormalizedEventFilter; backfill: boolean } | { ok: false; reason: string };
 
 /**
  * Reads `{"type":"filter","filter":{…},"backfill":true}`. A missing `until` means no upper bound
@@ -38,7 +38,7 @@ export type FilterRequest = { ok: true; filter: NormalizedEventFilter; backfill:
  * @example
  * parseFilterMessage(frame, now) // { ok: true, filter, backfill: true }
  */
-export function parseFilterMessage(frame: Frame, now: number): FilterRequest {
+function parseFilterMessage(frame: Frame, now: number): FilterRequest {
   const message = frame.isBinary ? undefined : parseObject(frame.data.toString('utf8'));
   if (message?.type !== 'filter') return { ok: false, reason: EXPECTED_FILTER_REASON };
   const parsed = parseEventFilter(message.filter, { now, missingUntil: 'unbounded', basePath: ['filter'] });
@@ -77,7 +77,10 @@ export async function handleEventsOut(socket: WebSocket, reader: FrameReader, op
     published: options.published,
     liveFilter: filter,
     backfill: request.backfill
-      ? { filter: { ...filter, since: Math.max(filter.since, now - options.maxBackfillMicros), order: 'ASC' }, pageSize: options.backfillPageSize }
+      ? {
+          filter: { ...filter, since: Math.max(filter.since, now - options.maxBackfillMicros), order: 'ASC' },
+          pageSize: options.backfillPageSize,
+        }
       : null,
     queue,
   });

@@ -58,7 +58,7 @@ export function trackPublishedSeq(bus: EventBus, initialSeq: number): PublishedS
 }
 
 /** The `/events/out` message that carries one event; the canonical JSON is spliced in as stored. */
-export function eventMessage(json: string): string {
+function eventMessage(json: string): string {
   return '{"type":"event","event":' + json + '}';
 }
 

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, connectPrefect, UpgradeRefused } from '../../test-support/ws-test-client.js';
-import { createTestStorageLocation, metricValue, startWsTestServer, testEvent, type WsTestServer } from '../../test-support/ws-test-server.js';
+import {
+  createTestStorageLocation,
+  metricValue,
+  startWsTestServer,
+  testEvent,
+  type WsTestServer,
+} from '../../test-support/ws-test-server.js';
 import { HANDSHAKE_CLOSE_REASONS } from './prefect-handshake.js';
 
 let location: Awaited<ReturnType<typeof createTestStorageLocation>>;
@@ -106,7 +112,9 @@ describe('handshake once an API key exists', () => {
   });
 
   it.each(['in', 'out'])('refuses legacy mode with HTTP 403 before the upgrade on /api/events/%s', async (route) => {
-    const refusal = await connect(`${server.baseUrl}/api/events/${route}`, { headers: { authorization: `Bearer ${key}` } }).catch((e: unknown) => e);
+    const refusal = await connect(`${server.baseUrl}/api/events/${route}`, { headers: { authorization: `Bearer ${key}` } }).catch(
+      (e: unknown) => e,
+    );
     expect(refusal).toBeInstanceOf(UpgradeRefused);
     expect((refusal as UpgradeRefused).status).toBe(403);
   });
@@ -118,7 +126,9 @@ describe('handshake once an API key exists', () => {
     socket.send({ type: 'auth', token: key });
     for (const event of events) socket.send(event);
     expect(await socket.next()).toEqual({ type: 'auth_success' });
-    await expect.poll(async () => (await Promise.all(events.map((e) => server.storage.events.get(e.id)))).every((e) => e !== null)).toBe(true);
+    await expect
+      .poll(async () => (await Promise.all(events.map((e) => server.storage.events.get(e.id)))).every((e) => e !== null))
+      .toBe(true);
     socket.ws.close();
   });
 });

@@ -6,7 +6,7 @@ import type { FrameReader } from './frame-reader.js';
 import { CLOSE_CODES, closeSocket } from './socket-close.js';
 
 /** The subprotocol of Prefect's current websocket protocol: auth message first. */
-export const PREFECT_SUBPROTOCOL = 'prefect';
+const PREFECT_SUBPROTOCOL = 'prefect';
 
 /** The close reasons of a failed handshake, exactly as Prefect's server words them. */
 export const HANDSHAKE_CLOSE_REASONS = {
@@ -64,7 +64,11 @@ export async function acceptPrefectSocket(socket: WebSocket, reader: FrameReader
     return false;
   }
   if (!result.ok) {
-    closeSocket(socket, CLOSE_CODES.policyViolation, result.code === 'AUTH_REQUIRED' ? HANDSHAKE_CLOSE_REASONS.noToken : HANDSHAKE_CLOSE_REASONS.invalidToken);
+    closeSocket(
+      socket,
+      CLOSE_CODES.policyViolation,
+      result.code === 'AUTH_REQUIRED' ? HANDSHAKE_CLOSE_REASONS.noToken : HANDSHAKE_CLOSE_REASONS.invalidToken,
+    );
     return false;
   }
   if (socket.readyState !== socket.OPEN) return false;

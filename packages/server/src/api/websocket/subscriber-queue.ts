@@ -18,15 +18,14 @@ export interface SubscriberQueueOptions {
   overflow: 'notify' | 'close';
   /** Called with the number of events dropped (the metric). */
   onDrop: (count: number) => void;
-  /** Bytes the socket may buffer before the queue stops writing to it. */
-  highWaterBytes?: number;
 }
 
-export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024;
+/** Bytes the socket may buffer (beyond the kernel's own buffers) before the queue stops writing to it. */
+const HIGH_WATER_BYTES = 1024 * 1024;
 
 /**
  * A subscriber's bounded outbox (DECISIONS 5). Messages are written to the socket while it buffers less
- * than `highWaterBytes`; beyond that they wait here, up to `capacity`, and further events are dropped
+ * than 1 MiB; beyond that they wait here, up to `capacity`, and further events are dropped
  * and counted. The queue starts held, so that live events wait behind the backfill.
  *
  * @example
@@ -40,22 +39,15 @@ export class SubscriberQueue {
   private held = true;
   private dropped = 0;
   private drainWaiters: (() => void)[] = [];
-  private readonly highWaterBytes: number;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly options: SubscriberQueueOptions,
   ) {
-    this.highWaterBytes = options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES;
     socket.on('close', () => {
       this.items = [];
       this.wakeDrainWaiters();
     });
-  }
-
-  /** Number of live events waiting. */
-  get length(): number {
-    return this.items.length;
   }
 
   /** Queues a live event, or drops it when the queue is full. */
@@ -77,7 +69,7 @@ export class SubscriberQueue {
   sendNow(message: string): Promise<void> {
     if (!this.isOpen()) return Promise.resolve();
     this.socket.send(message, this.onWritten);
-    return this.socket.bufferedAmount < this.highWaterBytes ? Promise.resolve() : this.drained();
+    return this.socket.bufferedAmount < HIGH_WATER_BYTES ? Promise.resolve() : this.drained();
   }
 
   private drained(): Promise<void> {
@@ -85,7 +77,7 @@ export class SubscriberQueue {
   }
 
   private readonly onWritten = (): void => {
-    if (this.socket.bufferedAmount < this.highWaterBytes || !this.isOpen()) this.wakeDrainWaiters();
+    if (this.socket.bufferedAmount < HIGH_WATER_BYTES || !this.isOpen()) this.wakeDrainWaiters();
     this.pump();
   };
 
@@ -95,10 +87,10 @@ export class SubscriberQueue {
 
   private pump(): void {
     if (this.held || !this.isOpen()) return;
-    while (this.items.length > 0 && this.socket.bufferedAmount < this.highWaterBytes) {
+    while (this.items.length > 0 && this.socket.bufferedAmount < HIGH_WATER_BYTES) {
       this.socket.send(this.items.shift()!.message, this.onWritten);
     }
-    if (this.items.length === 0 && this.dropped > 0 && this.socket.bufferedAmount < this.highWaterBytes) {
+    if (this.items.length === 0 && this.dropped > 0 && this.socket.bufferedAmount < HIGH_WATER_BYTES) {
       this.socket.send(`{"type":"dropped","count":${this.dropped}}`, this.onWritten);
       this.dropped = 0;
     }

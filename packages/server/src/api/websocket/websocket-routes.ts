@@ -81,13 +81,17 @@ export function websocketRoutes(deps: WebsocketDeps): FastifyPluginAsync {
       });
     };
 
-    const serve = (route: 'in' | 'out', run: (socket: WebSocket, reader: FrameReader, query: Record<string, unknown>, logger: Logger) => Promise<void> | void) => {
+    const serve = (
+      route: 'in' | 'out',
+      run: (socket: WebSocket, reader: FrameReader, query: Record<string, unknown>, logger: Logger) => Promise<void> | void,
+    ) => {
       return async (socket: WebSocket, request: FastifyRequest) => {
         deps.metrics.websocketConnections.inc({ route });
         socket.once('close', () => deps.metrics.websocketConnections.dec({ route }));
         const reader = new FrameReader(socket);
         const logger = deps.logger.child({ route: `events/${route}` });
-        if (!(await acceptPrefectSocket(socket, reader, { auth: deps.auth, subprotocol: offersPrefectSubprotocol(request.raw), logger }))) return;
+        if (!(await acceptPrefectSocket(socket, reader, { auth: deps.auth, subprotocol: offersPrefectSubprotocol(request.raw), logger })))
+          return;
         await run(socket, reader, request.query as Record<string, unknown>, logger);
       };
     };
