@@ -33,8 +33,8 @@ export function formatCliError(error: unknown, debug: boolean): string {
 
 function describe(error: unknown): string {
   if (error instanceof UsageError) return error.message;
-  if (error instanceof HeraldApiError) return `${error.code} (HTTP ${error.status}): ${error.message}${firstIssue(error.details)}`;
-  if (error instanceof HeraldClientError || error instanceof HeraldError) return `${error.code}: ${error.message}${firstIssue(error.details)}`;
+  if (error instanceof HeraldApiError) return `${error.code} (HTTP ${error.status}): ${error.message}${firstIssue(error.message, error.details)}`;
+  if (error instanceof HeraldClientError || error instanceof HeraldError) return `${error.code}: ${error.message}${firstIssue(error.message, error.details)}`;
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code ? `${code}: ${error.message}` : error.message;
@@ -42,11 +42,12 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-function firstIssue(details: unknown): string {
+/** The first validation issue, unless the message already says it, and how many more there are. */
+function firstIssue(message: string, details: unknown): string {
   const issues = (details as { issues?: ApiIssue[] } | undefined)?.issues;
   if (!Array.isArray(issues) || issues.length === 0) return '';
   const [first] = issues;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  if (!first) return '';
+  if (!first || message.includes(first.message)) return more;
   return ` — ${first.pointer || '/'}: ${first.message}${more}`;
 }

@@ -17,8 +17,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
     return status.exitCode;
   } catch (error) {
-    // Commander has already printed its own one-line message (or the help) for these.
-    if (error instanceof CommanderError) return error.exitCode;
+    // Commander has already printed its one-line message (or the help or version, exit code 0).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.stderr.write(formatCliError(error, io.env.HERALD_DEBUG === '1') + '\n');
     return error instanceof UsageError ? error.exitCode : 1;
   }

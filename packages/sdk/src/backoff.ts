@@ -6,6 +6,12 @@ export interface BackoffOptions {
   maxDelayMs?: number;
 }
 
+/**
+ * The client's default reconnection delays: 100 ms doubling up to 10 s.
+ *
+ * @example
+ * createHeraldClient({ backoff: { ...DEFAULT_BACKOFF, maxDelayMs: 30_000 } });
+ */
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = { initialDelayMs: 100, maxDelayMs: 10_000 };
 
 /**

@@ -48,7 +48,13 @@ export type ResolvedClientOptions = Required<Omit<HeraldClientOptions, 'apiKey' 
   newId: (() => string) | undefined;
 };
 
-/** Strips trailing slashes and a trailing `/api`, so both `http://h:4200` and Prefect-style `http://h:4200/api` work. */
+/**
+ * Strips trailing slashes and a trailing `/api`, so both `http://h:4200` and Prefect-style
+ * `http://h:4200/api` work.
+ *
+ * @example
+ * normalizeBaseUrl('http://127.0.0.1:4200/api/') // 'http://127.0.0.1:4200'
+ */
 export function normalizeBaseUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`The Herald URL must be http(s)://, got ${url}`);

@@ -31,6 +31,8 @@ export interface SubscriptionContext {
   maxConnectAttempts: number;
   report: (error: HeraldClientError) => void;
   now: () => number;
+  /** Called once when the subscription ends, however it ends. */
+  onEnd?: () => void;
 }
 
 /**
@@ -53,7 +55,8 @@ export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
   readonly #buffer: ReceivedEvent[] = [];
   readonly #seen = new Map<string, number>();
   #pruneAt = 10_000;
-  #waiter: { resolve: (r: IteratorResult<ReceivedEvent>) => void; reject: (e: unknown) => void } | null = null;
+  /** Callers of `next()` waiting for an event, oldest first. */
+  readonly #waiters: { resolve: (r: IteratorResult<ReceivedEvent>) => void; reject: (e: unknown) => void }[] = [];
   #socket: WebSocket | null = null;
   #started = false;
   #connectedOnce = false;
@@ -105,7 +108,7 @@ export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     this.#start();
     return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+      this.#waiters.push({ resolve, reject });
     });
   }
 
@@ -123,7 +126,7 @@ export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
     this.#socket = null;
     ws?.close(1000);
     this.#ready.reject(new HeraldClientError('CLIENT_CLOSED', 'The subscription was closed'));
-    this.#settleWaiter();
+    this.#settleWaiters();
   }
 
   #start(): void {
@@ -193,9 +196,8 @@ export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
     const capped = Math.min(occurred, toMicros(this.#context.now()));
     if (this.#watermark === null || capped > this.#watermark) this.#watermark = capped;
     if (this.#seen.size >= this.#pruneAt) this.#pruneSeen();
-    if (this.#waiter) {
-      const waiter = this.#waiter;
-      this.#waiter = null;
+    const waiter = this.#waiters.shift();
+    if (waiter) {
       waiter.resolve({ value: event, done: false });
       return;
     }
@@ -218,18 +220,19 @@ export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
       this.#error = error instanceof Error ? error : new HeraldClientError('CONNECTION_FAILED', String(error));
       this.#done = true;
       this.#ready.reject(error);
-      this.#settleWaiter();
+      this.#settleWaiters();
       return;
     }
     if (this.#failures === 1 && error instanceof HeraldClientError) this.#context.report(error);
     this.#retryTimer = setTimeout(() => this.#connect(), backoffDelay(this.#failures - 1, this.#context.backoff));
   }
 
-  #settleWaiter(): void {
-    const waiter = this.#waiter;
-    if (!waiter) return;
-    this.#waiter = null;
-    if (this.#error) waiter.reject(this.#error);
-    else waiter.resolve({ value: undefined, done: true });
+  /** The subscription has ended: release every waiting `next()` and tell the client. */
+  #settleWaiters(): void {
+    for (const waiter of this.#waiters.splice(0)) {
+      if (this.#error) waiter.reject(this.#error);
+      else waiter.resolve({ value: undefined, done: true });
+    }
+    this.#context.onEnd?.();
   }
 }

@@ -5,7 +5,7 @@ import type { EmitReceipt } from './event-sender.js';
 import { HeraldApiError, HeraldClientError } from './herald-api-error.js';
 import { createHeraldClient, type HeraldClient } from './herald-client.js';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
-import { startTestHerald, type TestHerald } from './test-support/test-herald.js';
+import { closedPortUrl, startTestHerald, type TestHerald } from './test-support/test-herald.js';
 
 let herald: TestHerald;
 let proxy: TcpProxy;
@@ -92,6 +92,20 @@ describe('emitEvent against a real server', () => {
     expect(receipts.every((r) => r.result === 'inserted' || r.result === 'duplicate')).toBe(true);
   });
 
+  it('replaces a connection that went silent (no pong) and delivers what was in flight', async () => {
+    const c = client({ heartbeatIntervalMs: 100, backoff: { initialDelayMs: 20, maxDelayMs: 200 } }, proxy.url);
+    const prefix = scope();
+    await c.emitEvent({ event: 'test.silent', resource: { 'prefect.resource.id': `${prefix}first` } });
+    proxy.freezeAll();
+    const started = Date.now();
+    const receipts = await Promise.all(Array.from({ length: 10 }, (_, i) => c.emitEvent({ event: 'test.silent', resource: { 'prefect.resource.id': `${prefix}${i}` } })));
+    expect(receipts.length).toBe(10);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    // Query directly: pooled HTTP connections through the proxy are frozen too.
+    const { total } = await client().queryPage({ resource: { id_prefix: [prefix] } }, { limit: 1 });
+    expect(total).toBe(11);
+  });
+
   it('rejects an event the server refuses without holding up the ones behind it', async () => {
     // The client allows longer names than the server (1024), so the server is the one to refuse.
     const c = client({ limits: { maxEventNameLength: 5_000 } });
@@ -133,7 +147,7 @@ describe('emitEvent against a real server', () => {
   });
 
   it('gives up with CONNECTION_FAILED after maxConnectAttempts when nothing listens', async () => {
-    const c = client({ maxConnectAttempts: 2, backoff: { initialDelayMs: 10, maxDelayMs: 20 } }, 'http://127.0.0.1:1');
+    const c = client({ maxConnectAttempts: 2, backoff: { initialDelayMs: 10, maxDelayMs: 20 } }, await closedPortUrl());
     const error = await c.emitEvent({ event: 'test.x', resource: { 'prefect.resource.id': 'x' } }).then(
       () => null,
       (e: unknown) => e,
@@ -215,6 +229,20 @@ describe('subscribe against a real server', () => {
     }
     expect(seen.length).toBe(40);
     expect(new Set(seen)).toEqual(new Set(first.map((r) => r.id)));
+  });
+
+  it('serves concurrent next() calls in order, and client.close() ends the subscription', async () => {
+    const c = createHeraldClient({ url: herald.url, flushOnExit: false });
+    const prefix = scope();
+    const subscription = c.subscribe({ resource: { id_prefix: [prefix] } }, { backfill: false });
+    await subscription.ready();
+    const pending = [subscription.next(), subscription.next(), subscription.next()];
+    const receipts = [];
+    for (let i = 0; i < 2; i++) receipts.push(await c.emitEvent({ event: 'test.concurrent', resource: { 'prefect.resource.id': `${prefix}${i}` } }));
+    const [a, b] = await Promise.all(pending.slice(0, 2));
+    expect([a?.value?.id, b?.value?.id]).toEqual(receipts.map((r) => r.id));
+    await c.close();
+    expect(await pending[2]).toEqual({ value: undefined, done: true });
   });
 
   it('ends iteration with HeraldApiError when the server refuses the filter', async () => {

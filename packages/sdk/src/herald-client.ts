@@ -79,7 +79,7 @@ export interface HeraldClient {
    */
   flush(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Flushes, then closes the socket. With `timeoutMs`, events still unacknowledged then are rejected with
+   * Ends every subscription of this client, flushes, then closes the socket. With `timeoutMs`, events still unacknowledged then are rejected with
    * `CLIENT_CLOSED` and `close` rejects with `TIMEOUT`.
    *
    * @example
@@ -168,6 +168,7 @@ export function createHeraldClient(options: HeraldClientOptions = {}): HeraldCli
   const unregisterExit = resolved.flushOnExit ? registerExitFlush(sender, resolved.exitFlushTimeoutMs) : () => undefined;
   const prepareOptions = { validator, limits: resolved.limits, now: resolved.now, ...(resolved.newId ? { newId: resolved.newId } : {}) };
 
+  const subscriptions = new Set<EventSubscription>();
   const queryPage = (filter: EventFilterInput | undefined, limit: number | undefined) =>
     http.request<EventPage>('POST', '/api/events/filter', { filter: filter ?? null, ...(limit === undefined ? {} : { limit }) });
 
@@ -183,6 +184,7 @@ export function createHeraldClient(options: HeraldClientOptions = {}): HeraldCli
     flush: (opts = {}) => sender.flush(opts.timeoutMs),
     async close(opts = {}) {
       unregisterExit();
+      await Promise.all([...subscriptions].map((s) => s.close()));
       await sender.close(opts.timeoutMs);
     },
     query(filter, opts = {}) {
@@ -204,14 +206,17 @@ export function createHeraldClient(options: HeraldClientOptions = {}): HeraldCli
       }
     },
     subscribe(filter = {}, opts = {}) {
-      return new EventSubscription(filter, opts, {
+      const subscription: EventSubscription = new EventSubscription(filter, opts, {
         url: websocketUrl(resolved.url, '/api/events/out'),
         token: resolved.apiKey,
         backoff: resolved.backoff,
         maxConnectAttempts: resolved.maxConnectAttempts,
         report: resolved.onError,
         now: resolved.now,
+        onEnd: () => subscriptions.delete(subscription),
       });
+      subscriptions.add(subscription);
+      return subscription;
     },
     version: () => http.request<string>('GET', '/api/admin/version'),
     health: () => http.request<unknown>('GET', '/api/health'),

@@ -8,12 +8,14 @@ describe('closeError and isRetryable', () => {
   it('treats policy and protocol closes as final refusals', () => {
     const cases = [
       closeError(url, 1008, 'Invalid token'),
+      closeError(url, 1008, 'Auth required but no token provided'),
       closeError(url, 1002, 'Invalid filter: /filter/x: Extra inputs are not permitted'),
       closeError(url, 1002, "Expected 'filter' message"),
       closeError(url, 1009, ''),
     ];
     expect(cases.map((e) => [e instanceof HeraldApiError ? e.status : 0, e.code, isRetryable(e)])).toEqual([
       [401, 'AUTH_INVALID', false],
+      [401, 'AUTH_REQUIRED', false],
       [422, 'FILTER_INVALID', false],
       [422, 'PROTOCOL_ERROR', false],
       [413, 'REQUEST_TOO_LARGE', false],

@@ -79,7 +79,8 @@ export function openPrefectSocket(url: string, options: PrefectSocketOptions): P
 /** The error for a websocket the server closed. Policy and protocol closes are refusals, not outages. */
 export function closeError(url: string, code: number, reason: string): HeraldClientError {
   const why = reason === '' ? `code ${code}` : `code ${code}: ${reason}`;
-  if (code === 1008) return new HeraldApiError(401, 'AUTH_INVALID', `Authentication failed at ${url} (${why})`);
+  // The reasons are the spec's fixed wording: "Auth required but no token provided" or "Invalid token".
+  if (code === 1008) return new HeraldApiError(401, reason.startsWith('Auth required') ? 'AUTH_REQUIRED' : 'AUTH_INVALID', `Authentication failed at ${url} (${why})`);
   // "Invalid filter: …" is the reason the spec fixes for a refused subscription filter.
   if (code === 1002 && reason.startsWith('Invalid filter')) return new HeraldApiError(422, 'FILTER_INVALID', `The server refused the filter (${reason})`);
   if (code === 1002 || code === 1003 || code === 1007) return new HeraldApiError(422, 'PROTOCOL_ERROR', `The server refused the request at ${url} (${why})`);

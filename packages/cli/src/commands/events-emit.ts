@@ -4,7 +4,7 @@ import { createCliClient, preflight, type ConnectionFlags } from '../cli-client.
 import { UsageError } from '../cli-error.js';
 import type { CliIo, CommandStatus } from '../cli-io.js';
 import { openEventSource } from '../event-source.js';
-import { collect, parseLabels } from '../filter-options.js';
+import { collect } from '../filter-options.js';
 import { ProgressBar } from '../progress-bar.js';
 import { parseTimeFlag } from '../relative-time.js';
 
@@ -55,7 +55,7 @@ async function emitFromFlags(flags: EmitFlags, io: CliIo): Promise<void> {
   if (flags.event === undefined || flags.resource === undefined) throw new UsageError('--event and --resource are required (or use --file)');
   const input: EmitEventInput = {
     event: flags.event,
-    resource: { ...parseLabels(flags.label), 'prefect.resource.id': flags.resource },
+    resource: { ...parseLabelValues(flags.label), 'prefect.resource.id': flags.resource },
     related: flags.related.map(parseRelatedResource),
     ...(flags.payload !== undefined ? { payload: parsePayload(flags.payload) } : {}),
     ...(flags.id !== undefined ? { id: flags.id } : {}),
@@ -74,7 +74,7 @@ async function emitFromFlags(flags: EmitFlags, io: CliIo): Promise<void> {
 async function emitFile(path: string, flags: EmitFlags, io: CliIo): Promise<number> {
   const source = await openEventSource(path, io.stdin);
   const client = createCliClient(flags, io);
-  const started = performance.now();
+  let started = performance.now();
   const progress = new ProgressBar(io.stderr);
   const counts = { sent: 0, inserted: 0, duplicate: 0, conflict: 0, rejected: 0 };
   // Set by a callback: an outage or refusal (not a verdict on one event) that ends the run.
@@ -88,6 +88,7 @@ async function emitFile(path: string, flags: EmitFlags, io: CliIo): Promise<numb
   const outstanding: Promise<void>[] = [];
   try {
     await preflight(client);
+    started = performance.now();
     for await (const item of source.items) {
       bytesRead = item.bytesRead;
       if (failure.error) break;
@@ -147,6 +148,16 @@ function describeRejection(error: HeraldClientError): string {
   const issues = (error.details as { issues?: ApiIssue[] } | undefined)?.issues ?? [];
   if (issues.length === 0) return error.message;
   return issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; ');
+}
+
+function parseLabelValues(pairs: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--label expects key=value, got "${pair}"`);
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
 }
 
 function parseRelatedResource(text: string): Record<string, string> {

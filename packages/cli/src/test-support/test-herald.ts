@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHerald, type Herald } from '@herald/server';
@@ -23,4 +24,13 @@ export async function startTestHerald(): Promise<TestHerald> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The URL of a port nothing listens on: bound, then released. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }

@@ -7,6 +7,8 @@ export interface TcpProxy {
   readonly open: number;
   /** Destroys every open connection at once, as a failing network or load balancer would. */
   cutAll(): void;
+  /** Stops forwarding on every open connection without closing it: a half-open, silent connection. */
+  freezeAll(): void;
   close(): Promise<void>;
 }
 
@@ -40,12 +42,21 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     }
     pairs.clear();
   };
+  const freezeAll = () => {
+    for (const [client, upstream] of pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     get open() {
       return pairs.size;
     },
     cutAll,
+    freezeAll,
     close() {
       cutAll();
       return new Promise((resolve) => server.close(() => resolve()));

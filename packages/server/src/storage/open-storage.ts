@@ -1,3 +1,4 @@
+import { MICROS } from '@herald/core';
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/config.js';
 import type { Storage } from './ports.js';
@@ -12,6 +13,11 @@ import { openSqliteStorage } from './sqlite/index.js';
  * const storage = await openStorage(config.storage, logger);
  */
 export function openStorage(config: HeraldConfig['storage'], logger: Logger): Promise<Storage> {
-  if (config.databaseUrl) return openPostgresStorage({ url: config.databaseUrl, logger: logger.child({ component: 'postgres' }) });
+  if (config.databaseUrl) {
+    // Day partitions only for the days retention keeps (plus one): every append checks its ids against
+    // each partition, so partitions beyond retention would cost without holding anything.
+    const pastDays = Math.ceil(config.retentionMicros / MICROS.day) + 1;
+    return openPostgresStorage({ url: config.databaseUrl, partitionWindow: { pastDays, futureDays: 7 }, logger: logger.child({ component: 'postgres' }) });
+  }
   return openSqliteStorage({ dataDir: config.dataDir });
 }
