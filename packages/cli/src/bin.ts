@@ -2,9 +2,9 @@
 import { processIo } from './cli-io.js';
 import { main } from './main.js';
 
-// The process lives exactly as long as the command. Storage and the SDK hold only unreferenced
-// handles (a worker, sockets), so without this timer the loop could empty while a command still awaits
-// them, and Node would exit early with code 13.
+// The process lives exactly as long as the command. The SDK's sockets are deliberately unreferenced
+// (an emitting library must not keep its host alive), so without this timer the loop could empty while
+// a command still awaits them, and Node would exit early with code 13.
 const keepAlive = setInterval(() => undefined, 2 ** 30);
 try {
   process.exitCode = await main(process.argv.slice(2), processIo());

@@ -151,7 +151,8 @@ export function describeEventStoreContract(name: string, open: OpenEventStore): 
           occurred: at(1) + 123_456,
           event: 'acme.ünïcødé.🚀',
           resource: { 'prefect.resource.id': 'acme.x', 'prefect.resource.name': 'naïve "quoted" \\ name', '': 'empty label' },
-          related: [team('acme.y', 'owner', { __proto__: 'not a prototype', 'a.b': '日本語' })],
+          // A computed key: a literal `__proto__:` would set the prototype instead of adding a label.
+          related: [team('acme.y', 'owner', { ['__proto__']: 'not a prototype', 'a.b': '日本語' })],
           payload: { text: 'line\nbreak\u2028', nested: { list: [1, 2.5, -0, true, null, { deep: 'x'.repeat(100_000) }] } },
         });
         const { results, seqs, lastSeq } = await store.append([unusual]);
@@ -163,6 +164,7 @@ export function describeEventStoreContract(name: string, open: OpenEventStore): 
         expect(await store.page({ filter: filter({ any_resource: { labels: { 'a.b': '日本*' } } }), limit: 5 })).toEqual([
           { json: unusual.json, occurred: unusual.occurred, seq: seqs[0] },
         ]);
+        expect(await store.count(filter({ related: { labels: { ['__proto__']: 'not a *' } } }))).toBe(1);
         expect(await store.get(uuid(999))).toBeNull();
         expect(await store.get('not-a-uuid')).toBeNull();
       });

@@ -56,7 +56,8 @@ export function toColumns(records: readonly EventRecord[], seqs: readonly number
       for (const [key, value] of Object.entries(labels)) {
         if (key === RESOURCE_ID_LABEL) continue;
         if (key === RESOURCE_ROLE_LABEL) role = storableText(value);
-        else (others ??= {})[storableText(key)] = storableText(value);
+        // A null-prototype object, so that a label named `__proto__` is stored like any other.
+        else (others ??= Object.create(null) as Record<string, string>)[storableText(key)] = storableText(value);
       }
       resources.seq.push(seq);
       resources.position.push(position);

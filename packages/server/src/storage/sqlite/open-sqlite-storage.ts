@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from '../ports.js';
 import { SqliteApiKeyStore } from './sqlite-api-key-store.js';
-import { openSqliteConnection, READER_PRAGMAS } from './sqlite-connection.js';
+import { openSqliteConnection, WRITER_PRAGMAS } from './sqlite-connection.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
+import { SqliteReader } from './sqlite-reader.js';
 import { SqliteWriter } from './sqlite-writer.js';
 
 export interface SqliteStorageOptions {
@@ -12,6 +13,8 @@ export interface SqliteStorageOptions {
   dataDir: string;
   /** Appends queued while the writer is busy are merged into one transaction up to this many events. Default 20,000. */
   maxEventsPerTransaction?: number;
+  /** Events before the first ANALYZE of the planner statistics (then one at each doubling). Default 2,000. */
+  analyzeAfterEvents?: number;
 }
 
 /** The database file inside a data directory. */
@@ -32,17 +35,24 @@ export function sqliteDatabaseFile(dataDir: string): string {
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   mkdirSync(options.dataDir, { recursive: true });
   const file = sqliteDatabaseFile(options.dataDir);
-  const db = openSqliteConnection(file, READER_PRAGMAS);
-  let writer: SqliteWriter | undefined;
+  const setup = openSqliteConnection(file, WRITER_PRAGMAS);
   try {
-    migrateSqlite(db);
-    db.pragma('query_only = ON');
-    writer = await SqliteWriter.start({ file, maxEventsPerTransaction: options.maxEventsPerTransaction });
-    const events = new SqliteEventStore(db, writer, file);
-    return { events, keys: new SqliteApiKeyStore(db, writer), close: () => events.close() };
+    migrateSqlite(setup);
+  } finally {
+    setup.close();
+  }
+  const reader = new SqliteReader(file);
+  try {
+    const writer = await SqliteWriter.start({
+      file,
+      maxEventsPerTransaction: options.maxEventsPerTransaction,
+      analyzeAfterEvents: options.analyzeAfterEvents,
+      onAnalyzed: () => reader.refresh(),
+    });
+    const events = new SqliteEventStore(reader, writer, file);
+    return { events, keys: new SqliteApiKeyStore(reader, writer), close: () => events.close() };
   } catch (error) {
-    await writer?.close();
-    db.close();
+    reader.close();
     throw error;
   }
 }

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, ApiKeyStore } from '../ports.js';
+import type { SqliteReader } from './sqlite-reader.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 const COLUMNS = 'id, name, prefix, hash, created, last_used AS lastUsed, revoked';
@@ -15,7 +15,7 @@ const COLUMNS = 'id, name, prefix, hash, created, last_used AS lastUsed, revoked
  */
 export class SqliteApiKeyStore implements ApiKeyStore {
   constructor(
-    private readonly db: Database.Database,
+    private readonly reader: SqliteReader,
     private readonly writer: SqliteWriter,
   ) {}
 
@@ -32,11 +32,11 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM api_keys ORDER BY created, id`).all() as ApiKeyRecord[];
+    return this.reader.prepare(`SELECT ${COLUMNS} FROM api_keys ORDER BY created, id`).all() as ApiKeyRecord[];
   }
 
   async findKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE hash = ?`).get(hash) as ApiKeyRecord | undefined) ?? null;
+    return (this.reader.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE hash = ?`).get(hash) as ApiKeyRecord | undefined) ?? null;
   }
 
   /** Revokes an active key. False when no active key has this id; a revoked key keeps its first time. */

@@ -1,54 +1,66 @@
-import { HeraldError, type NormalizedEventFilter } from '@herald/core';
+import type { NormalizedEventFilter } from '@herald/core';
 import type { EventCursor, EventPageQuery } from '../ports.js';
 import { compileFilterWhere, type SqlFragment } from '../sql/filter-compiler.js';
 
 /*
  * The SQL of the SQLite event store's reads. `compileFilterWhere` supplies the condition over
- * `events e`; these builders add ordering, the keyset cursor, LIMIT, `distinct` and the groupings.
- * SQLite placeholders are positional, so parameters are listed in the order their `?` appear. The
+ * `events e`; these builders add ordering, the keyset cursor, LIMIT and the groupings (`distinct`
+ * pages and count by resource are in `sqlite-resource-reads.ts`, count by time in
+ * `sqlite-time-buckets.ts`). SQLite placeholders are positional, so parameters are listed in the order their `?` appear. The
  * builders are pure, so the query-plan test can EXPLAIN exactly what the store runs.
  */
 
 /**
- * Strictly after the cursor in the page order. The redundant bound on `occurred` alone lets the
- * planner start its walk of `events__occurred` at the cursor instead of filtering from the end.
+ * One keyset page ordered by `(occurred, seq)` in the filter's order, strictly after the cursor
+ * (without `distinct`; see `readDistinctPage`).
+ *
+ * The cursor's `occurred` replaces the filter's bound on that side (`until` for DESC, `since` for ASC)
+ * before the filter is compiled, so the walk of `events__occurred` starts at the cursor: with two
+ * upper bounds on one column SQLite seeks on one of them and only filters by the other, and a deep
+ * page then scanned every newer entry (27 ms at 1M events, now 0.1 ms). The narrowed window also
+ * bounds the compiler's resource subqueries. Only the tie on `occurred` is left to an extra condition.
+ *
+ * The keys are ordered and limited first and the JSON read only for the page: when the matches come
+ * from a resource subquery, SQLite otherwise sorts every match with its JSON (1M events, newest 50 of
+ * a related resource with 2k / 20k events: 5.7 → 1.6 ms, 67 → 41 ms; no other shape got slower).
+ *
+ * @example
+ * pageSql({ filter, limit: 50 }).sql // 'SELECT e.json, … WHERE e.seq IN (SELECT e.seq … LIMIT ?) ORDER BY e.occurred DESC, e.seq DESC'
  */
-function keyset(alias: string, order: 'ASC' | 'DESC', after: EventCursor | undefined): SqlFragment {
-  if (!after) return { sql: '', params: [] };
-  const cmp = order === 'ASC' ? '>' : '<';
+export function pageSql({ filter, limit, after }: EventPageQuery): SqlFragment {
+  const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
+  const cmp = dir === 'ASC' ? '>' : '<';
+  const narrowed = after ? narrowToCursor(filter, after) : filter;
+  if (narrowed === null) return { sql: 'SELECT json, occurred, seq FROM events WHERE 0', params: [] };
+  const where = compileFilterWhere(narrowed, 'sqlite');
+  const tie = after ? ` AND (e.occurred ${cmp} ? OR e.seq ${cmp} ?)` : '';
+  const order = `ORDER BY e.occurred ${dir}, e.seq ${dir}`;
   return {
-    sql: ` AND ${alias}.occurred ${cmp}= ? AND (${alias}.occurred ${cmp} ? OR ${alias}.seq ${cmp} ?)`,
-    params: [after.occurred, after.occurred, after.seq],
+    sql: `SELECT e.json, e.occurred, e.seq FROM events e
+      WHERE e.seq IN (SELECT e.seq FROM events e WHERE ${where.sql}${tie} ${order} LIMIT ?) ${order}`,
+    params: [...where.params, ...(after ? [after.occurred, after.seq] : []), limit],
   };
 }
 
 /**
- * One keyset page ordered by `(occurred, seq)` in the filter's order. With `distinct`, each primary
- * resource is represented by its newest (DESC) or oldest (ASC) matching event (ties go to the seq
- * that comes first in that order); the cursor and LIMIT then apply to the representatives.
- *
- * @example
- * pageSql({ filter, limit: 50 }).sql // 'SELECT e.json, e.occurred, e.seq FROM events e WHERE (…) ORDER BY e.occurred DESC, e.seq DESC LIMIT ?'
+ * The keys `[resource_id, occurred, seq]` of every matching event, in page order when `ordered`.
+ * `events__occurred` covers them, so no table row is read.
  */
-export function pageSql({ filter, limit, after }: EventPageQuery): SqlFragment {
-  const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
+export function matchingKeysSql(filter: NormalizedEventFilter, ordered: boolean): SqlFragment {
   const where = compileFilterWhere(filter, 'sqlite');
-  if (!filter.distinct) {
-    const cursor = keyset('e', dir, after);
-    return {
-      sql: `SELECT e.json, e.occurred, e.seq FROM events e WHERE ${where.sql}${cursor.sql} ORDER BY e.occurred ${dir}, e.seq ${dir} LIMIT ?`,
-      params: [...where.params, ...cursor.params, limit],
-    };
+  const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
+  const order = ordered ? ` ORDER BY e.occurred ${dir}, e.seq ${dir}` : '';
+  return { sql: `SELECT e.resource_id, e.occurred, e.seq FROM events e WHERE ${where.sql}${order}`, params: where.params };
+}
+
+/** The filter with its window cut at the cursor (inclusive: ties are settled by seq), or null when empty. */
+function narrowToCursor(filter: NormalizedEventFilter, after: EventCursor): NormalizedEventFilter | null {
+  if (filter.order === 'ASC') {
+    const since = Math.max(filter.since, after.occurred);
+    return filter.until !== null && since > filter.until ? null : { ...filter, since };
   }
-  const cursor = keyset('d', dir, after);
-  return {
-    sql: `SELECT ev.json, d.occurred, d.seq FROM (
-        SELECT e.seq, e.occurred, row_number() OVER (PARTITION BY e.resource_id ORDER BY e.occurred ${dir}, e.seq ${dir}) AS rn
-        FROM events e WHERE ${where.sql}
-      ) d JOIN events ev ON ev.seq = d.seq
-      WHERE d.rn = 1${cursor.sql} ORDER BY d.occurred ${dir}, d.seq ${dir} LIMIT ?`,
-    params: [...where.params, ...cursor.params, limit],
-  };
+  const until = filter.until === null ? after.occurred : Math.min(filter.until, after.occurred);
+  return until < filter.since ? null : { ...filter, until };
 }
 
 /** Matching events, or distinct primary resource ids with `distinct`. */
@@ -59,19 +71,19 @@ export function countSql(filter: NormalizedEventFilter): SqlFragment {
 }
 
 /**
- * Counts per absolute bucket `floor((occurred - pivot) / delta)`. SQLite's integer `/` truncates
- * towards zero and `%` takes the dividend's sign, so one is subtracted when the remainder is negative.
- * `delta` must be a positive whole number of microseconds (as `domain/count-buckets.ts` makes it).
+ * Counts per absolute bucket `floor((occurred - pivot) / delta)` in one GROUP BY (the fallback of
+ * `readCountByTime` for very many buckets). SQLite's integer `/` truncates towards zero and `%` takes
+ * the dividend's sign, so one is subtracted when the remainder is negative.
  */
 export function countByTimeSql(filter: NormalizedEventFilter, grid: { pivot: number; delta: number }): SqlFragment {
-  if (!Number.isSafeInteger(grid.delta) || grid.delta <= 0 || !Number.isSafeInteger(grid.pivot)) {
-    throw new HeraldError('QUERY_INVALID', { details: { pivot: grid.pivot, delta: grid.delta } });
-  }
   const where = compileFilterWhere(filter, 'sqlite');
+  // better-sqlite3 binds a JS number as REAL, which would make `/` a real division; a BigInt binds as INTEGER.
+  const pivot = BigInt(grid.pivot);
+  const delta = BigInt(grid.delta);
   return {
     sql: `SELECT (e.occurred - ?) / ? - ((e.occurred - ?) % ? < 0) AS bucket, count(*) AS count
       FROM events e WHERE ${where.sql} GROUP BY bucket ORDER BY bucket`,
-    params: [grid.pivot, grid.delta, grid.pivot, grid.delta, ...where.params],
+    params: [pivot, delta, pivot, delta, ...where.params],
   };
 }
 
@@ -85,34 +97,12 @@ export function countByEventSql(filter: NormalizedEventFilter): SqlFragment {
   };
 }
 
-/**
- * Counts per primary resource id, in one sort: a window over each resource's matching events, newest
- * first (a tie on `occurred` goes to the later seq), gives the count, the bounds and the newest event,
- * whose primary labels give the label: `prefect.resource.name`, else `prefect.name`, else the id.
- * Ordered by count desc, then label asc, then id, in byte order.
- */
-export function countByResourceSql(filter: NormalizedEventFilter): SqlFragment {
-  const where = compileFilterWhere(filter, 'sqlite');
-  const all = 'w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING';
-  return {
-    sql: `SELECT m.resource_id AS value,
-        coalesce(json_extract(r.labels, '$."prefect.resource.name"'), json_extract(r.labels, '$."prefect.name"'), m.resource_id) AS label,
-        m.count, m.first, m.last
-      FROM (
-        SELECT e.resource_id, e.seq, row_number() OVER w AS rn,
-          count(*) OVER (${all}) AS count, min(e.occurred) OVER (${all}) AS first, max(e.occurred) OVER (${all}) AS last
-        FROM events e WHERE ${where.sql}
-        WINDOW w AS (PARTITION BY e.resource_id ORDER BY e.occurred DESC, e.seq DESC)
-      ) m LEFT JOIN event_resource_rows r ON r.rid = m.seq * 1024
-      WHERE m.rn = 1
-      ORDER BY m.count DESC, label ASC, value ASC`,
-    params: where.params,
-  };
-}
-
 /** The fixed statements of the read side. */
 export const SQLITE_READ_SQL = {
   get: 'SELECT json, occurred, seq FROM events WHERE id = ?',
+  bySeq: 'SELECT json, occurred, seq FROM events WHERE seq = ?',
+  primaryLabels: 'SELECT labels FROM event_resource_rows WHERE rid = ?',
+  maxOccurred: 'SELECT max(occurred) FROM events',
   readLog: 'SELECT seq, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   lastSeq: 'SELECT max(coalesce((SELECT last_seq FROM log_position WHERE id = 1), 0), coalesce((SELECT max(seq) FROM events), 0))',
   pageCount: 'PRAGMA page_count',

@@ -1,20 +1,19 @@
 import { isUuid, type NormalizedEventFilter } from '@herald/core';
-import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import type { AppendOutcome, AppendResult, EventPageQuery, EventRecord, EventStore, GroupCount, StoredEvent, TimeBucketCount } from '../ports.js';
 import type { SqlFragment } from '../sql/filter-compiler.js';
 import { uuidToBlob } from '../sql/uuid-blob.js';
 import { encodeAppendRows } from './encode-append-rows.js';
-import { countByEventSql, countByResourceSql, countByTimeSql, countSql, pageSql, SQLITE_READ_SQL } from './sqlite-event-queries.js';
+import { countByEventSql, countSql, pageSql, SQLITE_READ_SQL } from './sqlite-event-queries.js';
+import type { SqliteReader } from './sqlite-reader.js';
+import { readCountByResource, readDistinctPage } from './sqlite-resource-reads.js';
+import { readCountByTime } from './sqlite-time-buckets.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 const RESULTS: readonly AppendResult[] = ['inserted', 'duplicate', 'conflict'];
 
 /** Events deleted per retention transaction: small enough that appends queue behind it only briefly. */
 const PURGE_BATCH = 2000;
-
-/** Distinct statement texts kept prepared; filters of one shape share one text. */
-const STATEMENT_CACHE_SIZE = 256;
 
 /**
  * The SQLite {@link EventStore}. Writes go to the writer worker (`SqliteWriter`), which owns its own
@@ -29,10 +28,9 @@ const STATEMENT_CACHE_SIZE = 256;
  */
 export class SqliteEventStore implements EventStore {
   readonly dialect = 'sqlite' as const;
-  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly reader: SqliteReader,
     private readonly writer: SqliteWriter,
     private readonly file: string,
   ) {}
@@ -49,6 +47,7 @@ export class SqliteEventStore implements EventStore {
 
   async page(query: EventPageQuery): Promise<StoredEvent[]> {
     if (query.limit <= 0) return [];
+    if (query.filter.distinct) return readDistinctPage(this.reader, query);
     return this.all<StoredEvent>(pageSql(query));
   }
 
@@ -57,7 +56,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async countByTime(filter: NormalizedEventFilter, grid: { pivot: number; delta: number }): Promise<TimeBucketCount[]> {
-    return this.all<TimeBucketCount>(countByTimeSql(filter, grid));
+    return readCountByTime(this.reader, filter, grid);
   }
 
   async countByEvent(filter: NormalizedEventFilter): Promise<GroupCount[]> {
@@ -65,7 +64,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async countByResource(filter: NormalizedEventFilter): Promise<GroupCount[]> {
-    return this.all<GroupCount>(countByResourceSql(filter));
+    return readCountByResource(this.reader, filter);
   }
 
   async get(id: string): Promise<StoredEvent | null> {
@@ -102,8 +101,11 @@ export class SqliteEventStore implements EventStore {
 
   /** Closes the whole storage: the stores share the writer and the read connection. */
   async close(): Promise<void> {
-    await this.writer.close();
-    if (this.db.open) this.db.close();
+    try {
+      await this.writer.close();
+    } finally {
+      this.reader.close();
+    }
   }
 
   private all<T>({ sql, params }: SqlFragment): T[] {
@@ -114,13 +116,7 @@ export class SqliteEventStore implements EventStore {
     return this.prepare(sql).pluck().get(...params) as T;
   }
 
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  private prepare(sql: string) {
+    return this.reader.prepare(sql);
   }
 }

@@ -17,9 +17,16 @@ export interface SqliteWriterOptions {
   file: string;
   /** Appends queued together are merged into one transaction up to this many events. Default 20,000. */
   maxEventsPerTransaction?: number;
+  /** Events before the first ANALYZE (then one at each doubling of the table). Default 2,000. */
+  analyzeAfterEvents?: number;
+  /** Called after the worker has refreshed the planner statistics (ANALYZE). */
+  onAnalyzed?: () => void;
 }
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { message: string; code?: string } }
+  | { analyzed: true };
 
 interface Pending {
   resolve(value: unknown): void;
@@ -44,7 +51,10 @@ export class SqliteWriter {
   private closing: Promise<void> | null = null;
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly onAnalyzed: (() => void) | undefined,
+  ) {
     worker.on('message', (reply: Reply) => this.settle(reply));
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
@@ -64,6 +74,7 @@ export class SqliteWriter {
         file: options.file,
         pragmas: WRITER_PRAGMAS,
         maxEventsPerTransaction: options.maxEventsPerTransaction ?? 20_000,
+        analyzeAfterEvents: options.analyzeAfterEvents ?? 2000,
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -79,7 +90,7 @@ export class SqliteWriter {
       worker.once('error', onError);
     });
     worker.unref();
-    return new SqliteWriter(worker);
+    return new SqliteWriter(worker, options.onAnalyzed);
   }
 
   /** Appends encoded rows in one transaction (possibly shared with other queued appends). */
@@ -100,8 +111,15 @@ export class SqliteWriter {
   /** Finishes every queued write, checkpoints the WAL into the database file, and stops the worker. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.failure === null) await this.send({ op: 'close' });
-      await this.exited;
+      // Stay referenced until the worker has exited: otherwise a process whose last work is this close
+      // could end (exit code 13) while still awaiting the checkpoint.
+      this.worker.ref();
+      try {
+        if (this.failure === null) await this.send({ op: 'close' });
+      } finally {
+        // The worker exits after a close, even a failed one (it closes its port either way).
+        await this.exited;
+      }
     })();
     return this.closing;
   }
@@ -123,10 +141,14 @@ export class SqliteWriter {
   }
 
   private settle(reply: Reply): void {
+    if ('analyzed' in reply) {
+      this.onAnalyzed?.();
+      return;
+    }
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0 && !this.closing) this.worker.unref();
     if (reply.ok) pending.resolve(reply.value);
     else {
       const cause = Object.assign(new Error(reply.error.message), { code: reply.error.code });

@@ -1,0 +1,54 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
+import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
+import { migrateSqlite, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+
+describe('migrateSqlite', () => {
+  let dir: TempDir;
+  let db: Database.Database;
+  beforeEach(() => {
+    dir = createTempDir('herald-sqlite-migrations-');
+    db = new Database(sqliteDatabaseFile(dir.path));
+  });
+  afterEach(() => {
+    db.close();
+    dir.remove();
+  });
+
+  const versions = () => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+
+  it('creates the schema once and records each version', () => {
+    expect(migrateSqlite(db)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+    expect(migrateSqlite(db)).toEqual([]);
+    expect(versions()).toEqual([1]);
+    const objects = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name").pluck().all();
+    expect(objects).toEqual(['api_keys', 'event_resource_rows', 'event_resources', 'events', 'log_position', 'resource_keys', 'schema_migrations']);
+  });
+
+  it('applies only the migrations a database lacks, in version order', () => {
+    migrateSqlite(db);
+    const later = [
+      { version: 3, name: 'third', sql: 'CREATE TABLE t3 (x INTEGER REFERENCES t2(x))' },
+      { version: 2, name: 'second', sql: 'CREATE TABLE t2 (x INTEGER PRIMARY KEY)' },
+    ];
+    expect(migrateSqlite(db, [...SQLITE_MIGRATIONS, ...later])).toEqual([2, 3]);
+    expect(migrateSqlite(db, [...SQLITE_MIGRATIONS, ...later])).toEqual([]);
+    expect(versions()).toEqual([1, 2, 3]);
+  });
+
+  it('rolls a failing migration back whole and does not record it', () => {
+    migrateSqlite(db);
+    const broken = { version: 2, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE events (x INTEGER);' };
+    expect(() => migrateSqlite(db, [...SQLITE_MIGRATIONS, broken])).toThrow();
+    expect(versions()).toEqual([1]);
+    expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half'").pluck().get()).toBe(0);
+  });
+
+  it('refuses a database migrated by a newer Herald', async () => {
+    migrateSqlite(db);
+    db.prepare("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')").run();
+    expect(() => migrateSqlite(db)).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
+    await expect(openSqliteStorage({ dataDir: dir.path })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', details: { schemaVersion: 99 } });
+  });
+});

@@ -1,0 +1,124 @@
+import { formatDateTime, MICROS, parseDateTime, type Event } from '@herald/core';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { normalizeEvent } from '../../ingestion/event-normalizer.js';
+import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
+import { encodeAppendRows } from './encode-append-rows.js';
+import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
+import { WRITER_PRAGMAS } from './sqlite-connection.js';
+import { SqliteWriter } from './sqlite-writer.js';
+import { WRITER_WORKER_SOURCE } from './sqlite-writer-source.js';
+
+const BATCH = 400;
+const T0 = parseDateTime('2026-03-02T00:00:00Z')!;
+
+/**
+ * A child process that runs the real writer worker and appends batch after batch, printing the number
+ * of each batch the worker has committed. Batch k reuses one encoded template with ids `k:i`.
+ */
+const CHILD = `
+import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const worker = new Worker(config.source, { eval: true, workerData: config.workerData });
+let batch = 0;
+function next() {
+  batch++;
+  const rows = config.template.slice();
+  for (let i = 0, k = 0; k < config.count; k++) {
+    rows[i] = batch.toString(16).padStart(16, '0') + k.toString(16).padStart(16, '0');
+    i += 7 + rows[i + 6] * 3;
+  }
+  worker.postMessage({ id: batch, op: 'append', rows, count: config.count });
+}
+worker.on('message', (m) => {
+  if (m.analyzed) return;
+  if (m.ok) process.stdout.write('committed ' + m.id + '\\n');
+  else if (!m.ready) process.exit(2);
+  next();
+});
+`;
+
+describe('SqliteWriter', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = createTempDir('herald-sqlite-crash-');
+  });
+  afterEach(() => dir.remove());
+
+  it('fails to start with STORAGE_UNAVAILABLE when the database cannot be opened', async () => {
+    await expect(SqliteWriter.start({ file: dir.path })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+  });
+
+  it('never loses a committed batch, nor keeps part of one, when the process is killed (kill -9)', async () => {
+    const storage = await openSqliteStorage({ dataDir: dir.path });
+    await storage.close();
+    const records = Array.from({ length: BATCH }, (_, k) => {
+      const event: Event = {
+        occurred: formatDateTime(T0 + k * MICROS.second),
+        event: 'acme.crash.test',
+        resource: { 'prefect.resource.id': `acme.run.${k}`, 'prefect.resource.name': `run ${k}` },
+        related: [{ 'prefect.resource.id': 'acme.flow', 'prefect.resource.role': 'flow' }],
+        payload: { text: 'x'.repeat(400) },
+        id: `00000000-0000-4000-8000-${k.toString(16).padStart(12, '0')}`,
+        follows: null,
+      };
+      const r = normalizeEvent(event, T0, { maxEventBytes: 1_500_000, path: [] });
+      if (!r.ok) throw new Error('bad fixture');
+      return r.record;
+    });
+    const config = join(dir.path, 'child.json');
+    const script = join(dir.path, 'child.mjs');
+    writeFileSync(script, CHILD);
+    writeFileSync(
+      config,
+      JSON.stringify({
+        source: WRITER_WORKER_SOURCE,
+        workerData: {
+          driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+          file: sqliteDatabaseFile(dir.path),
+          pragmas: WRITER_PRAGMAS,
+          maxEventsPerTransaction: 20_000,
+          analyzeAfterEvents: 2000,
+        },
+        template: encodeAppendRows(records),
+        count: BATCH,
+      }),
+    );
+
+    const child = spawn(process.execPath, [script, config], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let committed = 0;
+    for await (const line of createInterface({ input: child.stdout })) {
+      committed = Number(line.split(' ')[1]);
+      if (committed >= 8) {
+        child.kill('SIGKILL');
+        break;
+      }
+    }
+    expect(await exited).toBe('SIGKILL');
+
+    const reopened = await openSqliteStorage({ dataDir: dir.path });
+    await reopened.close();
+    const db = new Database(sqliteDatabaseFile(dir.path), { readonly: true });
+    try {
+      const perBatch = db.prepare('SELECT substr(hex(id), 1, 16) AS batch, count(*) AS n FROM events GROUP BY batch ORDER BY batch').all() as {
+        batch: string;
+        n: number;
+      }[];
+      expect(perBatch.length).toBeGreaterThanOrEqual(committed);
+      expect(perBatch.map((b) => parseInt(b.batch, 16))).toEqual(perBatch.map((_, i) => i + 1));
+      expect(perBatch.every((b) => b.n === BATCH)).toBe(true);
+      const rows = db.prepare('SELECT count(*) FROM event_resource_rows').pluck().get();
+      expect(rows).toBe(perBatch.length * BATCH * 2);
+      expect(db.prepare('SELECT last_seq FROM log_position').pluck().get()).toBe(perBatch.length * BATCH);
+    } finally {
+      db.close();
+    }
+  });
+});
