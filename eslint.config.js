@@ -22,6 +22,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript (scripts, the worker-free helpers, this config): no type information to lint with.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-undef': 'off' },
+  },
+  {
     // The pure core: domain rules may not reach into I/O layers.
     files: ['packages/server/src/domain/**/*.ts'],
     rules: {

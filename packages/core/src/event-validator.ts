@@ -65,7 +65,7 @@ export function createEventValidator(limits: EventLimits): EventValidator {
   return {
     validate(input, basePath = []) {
       if (check(input)) {
-        const event = input as unknown as Event & Record<string, unknown>;
+        const event = input as Event & Record<string, unknown>;
         const depthIssue = payloadDepthIssue(event.payload, limits.maxPayloadDepth, basePath);
         if (depthIssue) return { ok: false, issues: [depthIssue] };
         return { ok: true, event };

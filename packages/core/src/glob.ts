@@ -77,7 +77,7 @@ export function parseGlob(glob: string): GlobToken[] {
 
 // Unicode-mode regexes refuse needless escapes, so literals and class members escape different sets.
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
-const CLASS_SPECIAL = /[\\^\]\[-]/g;
+const CLASS_SPECIAL = /[\\^\][-]/g;
 
 /** Renders glob tokens as an anchored JavaScript RegExp (dot-all, unicode). */
 export function globTokensToRegExp(tokens: GlobToken[]): RegExp {
