@@ -1,0 +1,96 @@
+import { HeraldError, newEventId, toMicros } from '@herald/core';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHerald, type Herald } from './app.js';
+import { createApiKey } from './auth/api-keys.js';
+import { openStorage } from './storage/open-storage.js';
+import { startRetention } from './storage/retention.js';
+import { createTempDir, type TempDir } from './test-support/temp-resources.js';
+import { loadConfig } from './config/config.js';
+import { normalizeEvent } from './ingestion/event-normalizer.js';
+
+const silent = pino({ level: 'silent' });
+const dirs: TempDir[] = [];
+const servers: Herald[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) d.remove();
+});
+const tempDir = () => {
+  const d = createTempDir();
+  dirs.push(d);
+  return d.path;
+};
+
+const event = (occurred = new Date().toISOString()) => ({
+  id: newEventId(),
+  occurred,
+  event: 'app.test',
+  resource: { 'prefect.resource.id': 'app.resource' },
+});
+
+describe('startHerald', () => {
+  it('refuses to listen on a non-loopback address while no API key exists, and says how to fix it', async () => {
+    const dataDir = tempDir();
+    const attempt = startHerald({ host: '0.0.0.0', port: 0, dataDir, logger: silent, env: {} });
+    await expect(attempt).rejects.toBeInstanceOf(HeraldError);
+    await expect(attempt).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('herald keys create') });
+  });
+
+  it('listens on a non-loopback address once a key exists, and then requires it', async () => {
+    const dataDir = tempDir();
+    const storage = await openStorage(loadConfig({ dataDir }, {}).storage, silent);
+    const { key } = await createApiKey(storage.keys, { name: 'test' });
+    await storage.close();
+    const herald = await startHerald({ host: '0.0.0.0', port: 0, dataDir, logger: silent, env: {} });
+    servers.push(herald);
+    const port = new URL(herald.url).port;
+    const url = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${url}/api/events/filter`, { method: 'POST' })).status).toBe(401);
+    const ok = await fetch(`${url}/api/events/filter`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    expect(ok.status).toBe(200);
+  });
+
+  it('on close, answers every accepted request and keeps every acknowledged event', async () => {
+    const dataDir = tempDir();
+    const herald = await startHerald({ port: 0, dataDir, logger: silent, env: {} });
+    const batches = Array.from({ length: 40 }, () => Array.from({ length: 50 }, () => event()));
+    const responses = batches.map((b) =>
+      fetch(`${herald.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })
+        .then((r) => r.status)
+        .catch(() => 0),
+    );
+    // Close while the other requests are still in flight.
+    await Promise.race(responses);
+    await herald.close();
+    const statuses = await Promise.all(responses);
+    const acked = batches.filter((_, i) => statuses[i] === 204).flatMap((b) => b.map((e) => e.id));
+    expect(acked.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 204 || s === 503 || s === 0)).toBe(true);
+
+    const again = await startHerald({ port: 0, dataDir, logger: silent, env: {} });
+    servers.push(again);
+    for (const id of acked) expect((await fetch(`${again.url}/api/events/${id}`)).status).toBe(200);
+  });
+});
+
+describe('startRetention', () => {
+  it('removes events older than the retention period and keeps the rest', async () => {
+    const dataDir = tempDir();
+    const storage = await openStorage(loadConfig({ dataDir }, {}).storage, silent);
+    try {
+      const now = toMicros(Date.now());
+      const old = normalizeEvent(event(new Date(Date.now() - 10 * 86_400_000).toISOString()), now, { maxEventBytes: 1e6, path: [] });
+      const fresh = normalizeEvent(event(), now, { maxEventBytes: 1e6, path: [] });
+      if (!old.ok || !fresh.ok) throw new Error('fixture events must be valid');
+      await storage.events.append([old.record, fresh.record]);
+      const retention = startRetention({ store: storage.events, retentionMicros: 7 * 86_400_000_000, intervalMs: 3_600_000, logger: silent, now: () => now });
+      expect(await retention.runOnce()).toBe(1);
+      retention.stop();
+      expect(await storage.events.get(old.record.event.id)).toBeNull();
+      expect(await storage.events.get(fresh.record.event.id)).not.toBeNull();
+    } finally {
+      await storage.close();
+    }
+  });
+});
