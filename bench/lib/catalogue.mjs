@@ -1,5 +1,6 @@
 // Realistic events from the spec's catalogue (§8): flow-run and task-run state changes, deployments and
-// workers, each with a primary resource and two related resources, about 500–650 bytes of JSON.
+// work pools, each with a primary resource and two related resources (flow, deployment), about 660 bytes
+// of JSON as sent (limits.md measured with about 620).
 import { randomUUID } from 'node:crypto';
 import { v7 } from 'uuid';
 
@@ -8,39 +9,75 @@ const TASK_STATES = ['Pending', 'Running', 'Completed', 'Failed', 'Retrying'];
 const FLOWS = Array.from({ length: 40 }, (_, i) => ({ id: randomUUID(), name: `etl-pipeline-${i}` }));
 const DEPLOYMENTS = Array.from({ length: 120 }, (_, i) => ({ id: randomUUID(), name: `nightly-${i}` }));
 
+/** Events per run; each block of `RUNS_PER_BLOCK * EVENTS_PER_RUN` events interleaves that many runs. */
+const EVENTS_PER_RUN = 5;
+const RUNS_PER_BLOCK = 200;
+
 /**
- * Makes a generator of realistic events. `resources` distinct primary resources are cycled through,
- * so each resource gets several events, as flow runs do.
+ * Makes a generator of realistic events. Runs come and go as in real life: every block of 1,000
+ * events interleaves 200 runs of 5 events each, so a primary resource's events are close in time and
+ * 1M events name about 200k distinct primary resources (cycling after `resources` runs). A run's kind
+ * is fixed: about 50 % task runs, 35 % flow runs, 10 % deployments, 5 % work pools.
+ *
+ * `idKind` is `'v7'` (time-ordered, what Herald's SDK sends) or `'v4'` (random, what Prefect's Python
+ * client sends). `nextEvent.resourceIdOf(n)` names the primary resource of the n-th run.
+ *
+ * @example
+ * const next = createCatalogue({ seed: 1 });
+ * const event = next(new Date('2026-11-01T00:00:00Z'));
  */
 export function createCatalogue({ resources = 200_000, seed = 1, idKind = 'v7' } = {}) {
-  let n = seed * 7919;
-  const runIds = Array.from({ length: Math.min(resources, 50_000) }, () => randomUUID());
+  let n = 0;
+  const base = (seed * 7919) % resources;
+  const runIds = Array.from({ length: resources }, () => randomUUID());
   const nextId = idKind === 'v4' ? randomUUID : v7;
-  return function nextEvent(occurred = new Date()) {
-    n++;
-    const run = runIds[n % runIds.length];
-    const flow = FLOWS[n % FLOWS.length];
-    const deployment = DEPLOYMENTS[n % DEPLOYMENTS.length];
-    const kind = n % 20;
-    const isTask = kind < 10;
-    const state = isTask ? TASK_STATES[n % TASK_STATES.length] : FLOW_STATES[n % FLOW_STATES.length];
-    const resourceKind = kind < 10 ? 'task-run' : kind < 17 ? 'flow-run' : kind < 19 ? 'deployment' : 'work-pool';
-    const event = resourceKind.endsWith('-run') ? `prefect.${resourceKind}.${state}` : kind === 17 ? 'prefect.deployment.updated' : 'prefect.work-pool.ready';
+  const blockEvents = RUNS_PER_BLOCK * EVENTS_PER_RUN;
+
+  function resourceKindOf(run) {
+    const kind = run % 20;
+    return kind < 10 ? 'task-run' : kind < 17 ? 'flow-run' : kind < 19 ? 'deployment' : 'work-pool';
+  }
+
+  function resourceIdOf(run) {
+    return `prefect.${resourceKindOf(run)}.${runIds[run % resources]}`;
+  }
+
+  function nextEvent(occurred = new Date()) {
+    const i = n++;
+    const run = (base + Math.floor(i / blockEvents) * RUNS_PER_BLOCK + (i % RUNS_PER_BLOCK)) % resources;
+    const step = Math.floor((i % blockEvents) / RUNS_PER_BLOCK);
+    const flow = FLOWS[run % FLOWS.length];
+    const deployment = DEPLOYMENTS[run % DEPLOYMENTS.length];
+    const resourceKind = resourceKindOf(run);
+    const states = resourceKind === 'task-run' ? TASK_STATES : FLOW_STATES;
+    const state = states[(step + run) % states.length];
+    const event =
+      resourceKind === 'deployment'
+        ? 'prefect.deployment.updated'
+        : resourceKind === 'work-pool'
+          ? 'prefect.work-pool.ready'
+          : `prefect.${resourceKind}.${state}`;
     return {
       id: nextId(),
       occurred: occurred.toISOString(),
       event,
       resource: {
-        'prefect.resource.id': `prefect.${resourceKind}.${run}`,
-        'prefect.resource.name': `${flow.name}-run-${n % 997}`,
+        'prefect.resource.id': resourceIdOf(run),
+        'prefect.resource.name': `${flow.name}-run-${run % 997}`,
         'prefect.state-name': state,
-        'prefect.state-type': state.toUpperCase(),
       },
       related: [
         { 'prefect.resource.id': `prefect.flow.${flow.id}`, 'prefect.resource.role': 'flow', 'prefect.resource.name': flow.name },
-        { 'prefect.resource.id': `prefect.deployment.${deployment.id}`, 'prefect.resource.role': 'deployment', 'prefect.resource.name': deployment.name },
+        {
+          'prefect.resource.id': `prefect.deployment.${deployment.id}`,
+          'prefect.resource.role': 'deployment',
+          'prefect.resource.name': deployment.name,
+        },
       ],
-      payload: { intended: { from: 'PENDING', to: state.toUpperCase() }, validated_state: { type: state.toUpperCase(), name: state } },
+      payload: { intended: { from: 'PENDING', to: state.toUpperCase() } },
     };
-  };
+  }
+
+  nextEvent.resourceIdOf = resourceIdOf;
+  return nextEvent;
 }

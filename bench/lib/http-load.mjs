@@ -1,50 +1,110 @@
-// HTTP load generator, run as its own process so that the server's CPU is measured apart from it.
-// POSTs batches of fresh events with `concurrency` keep-alive connections for `seconds`.
-// Usage: node http-load.mjs <url> <concurrency> <batch> <seconds> [path] [authHeader]
+// HTTP load generator, run as its own process so that it shares the machine's cores with the server
+// as a real client would. Each of `concurrency` keep-alive connections POSTs a fresh batch of events,
+// waits for the answer, and repeats (closed loop). Requests completed during the warm-up are not
+// counted. With `--verify-every N`, every N-th acknowledged batch is followed at once by
+// `GET /api/events/<id>` of its last event, which must answer 200: acknowledged means queryable.
+//
+// Usage: node http-load.mjs --url http://127.0.0.1:4200 [--concurrency 16] [--batch 50] [--seconds 10]
+//        [--warmup 1] [--path /api/events] [--ids v7|v4] [--verify-every 0]
+// Prints one JSON line: requests, events, errors, seconds, eventsPerSecond, p50/p99 (ms), ackedEvents
+// (warm-up included), verified, unreadable, firstError.
 import http from 'node:http';
+import { parseArgs } from 'node:util';
 import { createCatalogue } from './catalogue.mjs';
+import { summarize } from './stats.mjs';
 
-const [url, concurrency = '16', batch = '50', seconds = '10', path = '/api/events', auth = ''] = process.argv.slice(2);
-const target = new URL(path, url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrency) });
-const next = createCatalogue({ seed: process.pid });
-const latencies = [];
-let events = 0;
-let requests = 0;
-let errors = 0;
-const deadline = Date.now() + Number(seconds) * 1000;
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    concurrency: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '1' },
+    path: { type: 'string', default: '/api/events' },
+    ids: { type: 'string', default: 'v7' },
+    'verify-every': { type: 'string', default: '0' },
+  },
+});
+const concurrency = Number(opt.concurrency);
+const batch = Number(opt.batch);
+const verifyEvery = Number(opt['verify-every']);
+const REQUEST_TIMEOUT_MS = 30_000;
 
-function post(body) {
+const target = new URL(opt.path, opt.url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const next = createCatalogue({ seed: process.pid, idKind: opt.ids });
+
+function request(url, method, body) {
   return new Promise((resolve) => {
-    const req = http.request(
-      target,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(auth ? { authorization: auth } : {}) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', () => resolve(0));
+    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = http.request(url, { method, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => resolve({ status: 0, body: String(error.message) }));
     req.end(body);
   });
 }
 
-async function loop() {
-  while (Date.now() < deadline) {
-    const body = JSON.stringify(Array.from({ length: Number(batch) }, () => next()));
+const started = performance.now();
+const measureFrom = started + Number(opt.warmup) * 1000;
+const deadline = measureFrom + Number(opt.seconds) * 1000;
+const latencies = [];
+let lastCompletion = measureFrom;
+let requests = 0;
+let events = 0;
+let errors = 0;
+let ackedEvents = 0;
+let acked = 0;
+let verified = 0;
+let unreadable = 0;
+let firstError = null;
+
+async function connectionLoop() {
+  while (performance.now() < deadline) {
+    const batchEvents = Array.from({ length: batch }, () => next());
+    const body = JSON.stringify(batchEvents);
     const t0 = performance.now();
-    const status = await post(body);
-    latencies.push(performance.now() - t0);
-    requests++;
-    if (status >= 200 && status < 300) events += Number(batch);
-    else errors++;
+    const { status, body: answer } = await request(target, 'POST', body);
+    const t1 = performance.now();
+    const ok = status >= 200 && status < 300;
+    if (ok) {
+      ackedEvents += batch;
+      acked++;
+    } else firstError ??= `${status} ${answer.slice(0, 300)}`;
+    if (t1 >= measureFrom) {
+      latencies.push(t1 - t0);
+      requests++;
+      lastCompletion = Math.max(lastCompletion, t1);
+      if (ok) events += batch;
+      else errors++;
+    }
+    if (ok && verifyEvery > 0 && acked % verifyEvery === 0) {
+      const { status: got } = await request(new URL(`/api/events/${batchEvents.at(-1).id}`, opt.url), 'GET');
+      if (got === 200) verified++;
+      else unreadable++;
+    }
   }
 }
 
-const started = performance.now();
-await Promise.all(Array.from({ length: Number(concurrency) }, loop));
-const elapsed = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-process.stdout.write(JSON.stringify({ requests, events, errors, seconds: elapsed, eventsPerSecond: events / elapsed, p50: pct(0.5), p99: pct(0.99) }) + '\n');
+await Promise.all(Array.from({ length: concurrency }, connectionLoop));
+const seconds = (lastCompletion - measureFrom) / 1000;
+const { p50, p99 } = summarize(latencies);
+process.stdout.write(
+  JSON.stringify({
+    requests,
+    events,
+    errors,
+    seconds,
+    eventsPerSecond: seconds > 0 ? events / seconds : 0,
+    p50,
+    p99,
+    ackedEvents,
+    verified,
+    unreadable,
+    firstError,
+  }) + '\n',
+);
 agent.destroy();

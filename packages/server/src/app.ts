@@ -93,7 +93,15 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       close() {
         closed ??= (async () => {
           retention.stop();
-          await http.close();
+          // Fastify closes idle keep-alive connections once, when closing starts; a connection whose
+          // response completes afterwards would stay open until its keep-alive timeout (72 s). Sweep
+          // them as they go idle so that close waits only for requests in flight.
+          const sweeper = setInterval(() => http.server.closeIdleConnections(), 25);
+          try {
+            await http.close();
+          } finally {
+            clearInterval(sweeper);
+          }
           await ingest.close();
           await storage.close();
         })();
