@@ -1,4 +1,4 @@
-import { HeraldError, newEventId, toMicros } from '@herald/core';
+import { HeraldError, newEventId, toMicros, type Event } from '@herald/core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHerald, type Herald } from './app.js';
@@ -22,11 +22,14 @@ const tempDir = () => {
   return d.path;
 };
 
-const event = (occurred = new Date().toISOString()) => ({
+const event = (occurred = new Date().toISOString()): Event => ({
   id: newEventId(),
   occurred,
   event: 'app.test',
   resource: { 'prefect.resource.id': 'app.resource' },
+  related: [],
+  payload: {},
+  follows: null,
 });
 
 describe('startHerald', () => {

@@ -60,6 +60,9 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       bus,
       limits: config.ingestion,
       commitMaxEvents: config.ingestion.commitMaxEvents,
+      // SQLite's writer thread commits batches in arrival order, so several may be in flight and the
+      // bus still sees them in log order. PostgreSQL appends race for a lock, so one at a time.
+      maxAppendsInFlight: storage.events.dialect === 'sqlite' ? 4 : 1,
       metrics,
       logger,
       now,

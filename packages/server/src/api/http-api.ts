@@ -61,7 +61,12 @@ const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
 export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   // Widened to Fastify's logger interface, so that the instance is a plain `FastifyInstance`.
   const logger: FastifyBaseLogger = deps.logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
-  const app = Fastify({ loggerInstance: logger, bodyLimit: deps.limits.maxBodyBytes, frameworkErrors: handleFrameworkError });
+  // Fastify logs two lines per request at `info`, which costs a fifth of ingest throughput; requests are
+  // logged once, at `debug`, and errors by the error handler.
+  const app = Fastify({ loggerInstance: logger, bodyLimit: deps.limits.maxBodyBytes, frameworkErrors: handleFrameworkError, disableRequestLogging: true });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+  });
 
   installJsonBodyParser(app);
   installErrorHandling(app);

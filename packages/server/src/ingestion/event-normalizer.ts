@@ -12,7 +12,7 @@ import type { EventRecord } from '../storage/ports.js';
 export function normalizeEvent(
   event: Event,
   receivedUs: number,
-  options: { maxEventBytes: number; path: (string | number)[] },
+  options: { maxEventBytes: number; path: (string | number)[]; receivedText?: string },
 ): { ok: true; record: EventRecord } | { ok: false; issue: ValidationIssue } {
   const occurredUs = parseDateTime(event.occurred)!;
   const received = {
@@ -23,7 +23,8 @@ export function normalizeEvent(
     payload: event.payload ?? {},
     id: normalizeUuid(event.id),
     follows: event.follows == null ? null : normalizeUuid(event.follows),
-    received: formatDateTime(receivedUs),
+    // A batch shares one `received`; callers may format it once for all its events.
+    received: options.receivedText ?? formatDateTime(receivedUs),
   };
   const json = serializeEvent(received);
   // JSON.stringify never emits lone surrogates escaped differently, so byte length is exact.

@@ -69,4 +69,31 @@ describe('GroupCommitter', () => {
     await expect(committer.submit(records(2, 1))).resolves.toMatchObject({ results: ['inserted'] });
     await committer.flush();
   });
+
+  it('with several writes in flight, reports commits in batch order even when writes finish out of order', async () => {
+    const w = controlledWriter();
+    const committed: string[][] = [];
+    const committer = new GroupCommitter({ write: w.write, maxEvents: 100, maxInFlight: 2, onCommitted: (rs) => committed.push(rs.map((r) => r.json)) });
+    const first = committer.submit(records(0, 1));
+    await new Promise((r) => setImmediate(r));
+    const second = committer.submit(records(1, 2));
+    await new Promise((r) => setImmediate(r));
+    const third = committer.submit(records(3, 1));
+    await new Promise((r) => setImmediate(r));
+    // Two writes are under way at once; the third waits for a free slot.
+    expect(w.batches).toEqual([['0'], ['1', '2']]);
+    w.releases[1]!();
+    await new Promise((r) => setImmediate(r));
+    expect(committed).toEqual([]);
+    w.releases[0]!();
+    await Promise.all([first, second]);
+    expect(committed).toEqual([['0'], ['1', '2']]);
+    await new Promise((r) => setImmediate(r));
+    expect(w.batches[2]).toEqual(['3']);
+    w.releases[2]!();
+    await third;
+    await committer.flush();
+    expect(committed).toEqual([['0'], ['1', '2'], ['3']]);
+  });
 });
+

@@ -9,14 +9,25 @@ interface Pending {
 export interface GroupCommitterOptions {
   /** Writes one batch in one transaction; resolves after commit. */
   write: (records: EventRecord[]) => Promise<AppendOutcome>;
+  /**
+   * Called once per committed batch, in the order batches were formed, before its submitters are
+   * resolved. With a store that commits in FIFO order, that is log (seq) order.
+   */
+  onCommitted?: (records: EventRecord[], outcome: AppendOutcome) => void;
   /** Most events in one transaction. A single submission larger than this is still written whole. */
   maxEvents: number;
+  /**
+   * Batches written concurrently. More than one keeps a store that queues writes (SQLite's writer
+   * thread) busy while the previous commit's reply travels back; only safe for stores that commit in
+   * the order they receive batches.
+   */
+  maxInFlight?: number;
 }
 
 /**
- * Group commit: concurrent submissions share one transaction. While a write is in flight, new
- * submissions queue; when it completes, everything queued (up to `maxEvents`) goes in the next write.
- * Low load gets one write per submission with no added delay; high load gets large batches.
+ * Group commit: concurrent submissions share one transaction. While `maxInFlight` writes are under
+ * way, new submissions queue; when one completes, everything queued (up to `maxEvents`) goes in the next
+ * write. Low load gets one write per submission with no added delay; high load gets large batches.
  *
  * @example
  * const committer = new GroupCommitter({ write: (r) => store.append(r), maxEvents: 5000 });
@@ -24,7 +35,10 @@ export interface GroupCommitterOptions {
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
-  private writing: Promise<void> | null = null;
+  private inFlight = 0;
+  /** Settles batches strictly in the order they were formed. */
+  private tail: Promise<void> = Promise.resolve();
+  private scheduled = false;
 
   constructor(private readonly options: GroupCommitterOptions) {}
 
@@ -32,34 +46,52 @@ export class GroupCommitter {
   submit(records: EventRecord[]): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
-      this.writing ??= this.drain();
+      this.schedule();
     });
   }
 
   /** Resolves when every submission so far has been written. */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.queue.length > 0 || this.inFlight > 0 || this.scheduled) await this.tail.then(() => new Promise((r) => setImmediate(r)));
   }
 
-  private async drain(): Promise<void> {
-    // Yield once so that submissions from the same tick join the first batch.
-    await Promise.resolve();
-    while (this.queue.length > 0) {
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Wait one microtask so that submissions from the same tick join the same batch.
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const maxInFlight = this.options.maxInFlight ?? 1;
+    while (this.queue.length > 0 && this.inFlight < maxInFlight) {
       const batch = this.takeBatch();
       const records = batch.flatMap((p) => p.records);
-      try {
-        const outcome = await this.options.write(records);
-        let offset = 0;
-        for (const p of batch) {
-          const end = offset + p.records.length;
-          p.resolve({ results: outcome.results.slice(offset, end), seqs: outcome.seqs.slice(offset, end), lastSeq: outcome.lastSeq });
-          offset = end;
+      this.inFlight++;
+      const written = this.options.write(records);
+      // Handled below, in order; this only keeps an early failure from being reported as unhandled.
+      written.catch(() => undefined);
+      this.tail = this.tail.then(async () => {
+        try {
+          const outcome = await written;
+          this.options.onCommitted?.(records, outcome);
+          let offset = 0;
+          for (const p of batch) {
+            const end = offset + p.records.length;
+            p.resolve({ results: outcome.results.slice(offset, end), seqs: outcome.seqs.slice(offset, end), lastSeq: outcome.lastSeq });
+            offset = end;
+          }
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        } finally {
+          this.inFlight--;
+          this.pump();
         }
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-      }
+      });
     }
-    this.writing = null;
   }
 
   private takeBatch(): Pending[] {

@@ -1,4 +1,4 @@
-import { createEventValidator, HeraldError, toMicros, type EventLimits, type ValidationIssue } from '@herald/core';
+import { createEventValidator, formatDateTime, HeraldError, toMicros, type EventLimits, type ValidationIssue } from '@herald/core';
 import type { Logger } from 'pino';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { HeraldMetrics } from '../observability/metrics.js';
@@ -12,6 +12,8 @@ export interface IngestPipelineOptions {
   bus: EventBus;
   limits: EventLimits;
   commitMaxEvents: number;
+  /** Batches written concurrently; more than one only for a store that commits in arrival order. */
+  maxAppendsInFlight?: number;
   metrics: HeraldMetrics;
   logger: Logger;
   /** Current time in µs; injected so tests control `received`. */
@@ -37,11 +39,11 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   const validator = createEventValidator(options.limits);
   const committer = new GroupCommitter({
     maxEvents: options.commitMaxEvents,
-    write: async (records) => {
-      const outcome = await store.append(records);
+    maxInFlight: options.maxAppendsInFlight ?? 1,
+    write: (records) => store.append(records),
+    onCommitted: (records, outcome) => {
       metrics.groupCommitSize.observe(records.length);
       publishCommitted(records, outcome);
-      return outcome;
     },
   });
   let closing = false;
@@ -56,10 +58,15 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     if (published.length > 0) bus.publish(published);
   }
 
-  function prepare(input: unknown, path: (string | number)[], receivedUs: number): { record: EventRecord } | { issues: ValidationIssue[] } {
+  function prepare(
+    input: unknown,
+    path: (string | number)[],
+    receivedUs: number,
+    receivedText = formatDateTime(receivedUs),
+  ): { record: EventRecord } | { issues: ValidationIssue[] } {
     const validation = validator.validate(input, path);
     if (!validation.ok) return { issues: validation.issues };
-    const normalized = normalizeEvent(validation.event, receivedUs, { maxEventBytes: options.limits.maxEventBytes, path });
+    const normalized = normalizeEvent(validation.event, receivedUs, { maxEventBytes: options.limits.maxEventBytes, path, receivedText });
     return normalized.ok ? { record: normalized.record } : { issues: [normalized.issue] };
   }
 
@@ -95,10 +102,11 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues: [issue] } });
       }
       const receivedUs = now();
+      const receivedText = formatDateTime(receivedUs);
       const records: EventRecord[] = [];
       const issues: ValidationIssue[] = [];
       body.forEach((input, index) => {
-        const prepared = prepare(input, [index], receivedUs);
+        const prepared = prepare(input, [index], receivedUs, receivedText);
         if ('record' in prepared) records.push(prepared.record);
         else issues.push(...prepared.issues);
       });
