@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, type BuiltCli } from './test-support/build-cli.js';
+import { compilePackages, type CompiledPackages } from '../../../test/support/compile-packages.js';
+import { closedPortUrl } from '../../../test/support/test-herald.js';
 
-let cli: BuiltCli;
+let cli: CompiledPackages;
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-cli-process-'));
 
 beforeAll(async () => {
-  cli = await buildCli();
+  cli = await compilePackages({ dependencies: ['core', 'sdk', 'server'], main: 'cli' });
 }, 120_000);
 
 afterAll(() => {
@@ -21,20 +21,13 @@ afterAll(() => {
 /** Runs the compiled `bin.js` in its own process and returns what a shell would see. */
 function herald(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli.bin, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(cli.dir, 'cli/bin.js'), ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe('the compiled herald binary', () => {
   it('runs a command that opens storage to completion, with exit code 0', async () => {

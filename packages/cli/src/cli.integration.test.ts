@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
 import { captureIo } from './test-support/capture-io.js';
-import { closedPortUrl, startTestHerald, type TestHerald } from './test-support/test-herald.js';
+import { closedPortUrl, startTestHerald, type TestHerald } from '../../../test/support/test-herald.js';
 
 let herald: TestHerald;
 const dir = mkdtempSync(join(tmpdir(), 'herald-cli-test-'));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldApiError, HeraldClientError } from './herald-api-error.js';
 import { createHeraldClient, type HeraldClient } from './herald-client.js';
-import { startTestHerald, type TestHerald } from './test-support/test-herald.js';
+import { startTestHerald, type TestHerald } from '../../../test/support/test-herald.js';
 
 let herald: TestHerald;
 const clients: HeraldClient[] = [];

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHeraldClient } from './herald-client.js';
-import { buildSdk, type BuiltSdk } from './test-support/build-sdk.js';
-import { closedPortUrl, startTestHerald, type TestHerald } from './test-support/test-herald.js';
+import { compilePackages, type CompiledPackages } from '../../../test/support/compile-packages.js';
+import { closedPortUrl, startTestHerald, type TestHerald } from '../../../test/support/test-herald.js';
 
 const run = promisify(execFile);
-let sdk: BuiltSdk;
+let sdk: CompiledPackages;
 let herald: TestHerald;
 
 beforeAll(async () => {
-  [sdk, herald] = await Promise.all([buildSdk(), startTestHerald()]);
+  [sdk, herald] = await Promise.all([compilePackages({ dependencies: ['core'], main: 'sdk' }), startTestHerald()]);
 }, 120_000);
 
 afterAll(async () => {

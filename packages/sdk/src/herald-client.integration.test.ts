@@ -5,7 +5,7 @@ import type { EmitReceipt } from './event-sender.js';
 import { HeraldApiError, HeraldClientError } from './herald-api-error.js';
 import { createHeraldClient, type HeraldClient } from './herald-client.js';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
-import { closedPortUrl, startTestHerald, type TestHerald } from './test-support/test-herald.js';
+import { closedPortUrl, startTestHerald, type TestHerald } from '../../../test/support/test-herald.js';
 
 let herald: TestHerald;
 let proxy: TcpProxy;

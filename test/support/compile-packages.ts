@@ -6,30 +6,32 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const repo = resolve(fileURLToPath(import.meta.url), '../../../../..');
+const repo = resolve(fileURLToPath(import.meta.url), '../../..');
 
-export interface BuiltCli {
-  /** `node <bin>` runs the CLI as a user would. */
-  bin: string;
+export interface CompiledPackages {
+  /** The directory holding `<main>/…` and `node_modules/@herald/<dependency>`. */
+  dir: string;
   remove(): void;
 }
 
 /**
- * Compiles core, the SDK, the server and the CLI from source into a temporary directory laid out like an
- * installation (`node_modules/@herald/*` plus links to the repository's dependencies), so that tests can
- * run `bin.js` as a real process — exit codes, the event loop's lifetime — without `npm run build`.
+ * Compiles workspace packages from source into a temporary directory laid out like an installation:
+ * each dependency under `node_modules/@herald/<name>`, the main package under `<main>/`, and links to
+ * the repository's other dependencies. Tests can then run the code in a child process — exit codes, the
+ * event loop's lifetime, `beforeExit` — as a user would, without depending on `npm run build`.
+ *
+ * @example
+ * const built = await compilePackages({ dependencies: ['core'], main: 'sdk' });
+ * // node <built.dir>/sdk/index.js
  */
-export async function buildCli(): Promise<BuiltCli> {
-  const dir = mkdtempSync(join(tmpdir(), 'herald-cli-build-'));
+export async function compilePackages(options: { dependencies: string[]; main: string }): Promise<CompiledPackages> {
+  const dir = mkdtempSync(join(tmpdir(), `herald-${options.main}-build-`));
   const tsc = join(repo, 'node_modules/typescript/bin/tsc');
   const flags = ['--composite', 'false', '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false', '--incremental', 'false', '--noCheck'];
-  const packages = ['core', 'sdk', 'server'];
-  await Promise.all([
-    ...packages.map((name) => run(process.execPath, [tsc, '-p', join(repo, `packages/${name}/tsconfig.json`), '--outDir', join(dir, 'node_modules/@herald', name), ...flags])),
-    run(process.execPath, [tsc, '-p', join(repo, 'packages/cli/tsconfig.json'), '--outDir', join(dir, 'cli'), ...flags]),
-  ]);
+  const compile = (name: string, outDir: string) => run(process.execPath, [tsc, '-p', join(repo, `packages/${name}/tsconfig.json`), '--outDir', outDir, ...flags]);
+  await Promise.all([...options.dependencies.map((name) => compile(name, join(dir, 'node_modules/@herald', name))), compile(options.main, join(dir, options.main))]);
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-  for (const name of packages) {
+  for (const name of options.dependencies) {
     writeFileSync(join(dir, 'node_modules/@herald', name, 'package.json'), '{"type":"module","main":"./index.js"}');
     // A package's own dependencies (core's ajv 8) shadow older hoisted copies, as in the workspace.
     const own = join(repo, 'packages', name, 'node_modules');
@@ -44,5 +46,5 @@ export async function buildCli(): Promise<BuiltCli> {
       symlinkSync(join(repo, 'node_modules', name), join(dir, 'node_modules', name));
     }
   }
-  return { bin: join(dir, 'cli/bin.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
