@@ -67,7 +67,7 @@ export class HeraldError extends Error {
 }
 
 /** Encodes one segment of a JSON pointer (RFC 6901). */
-export function escapePointerSegment(segment: string | number): string {
+function escapePointerSegment(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -36,7 +36,6 @@ export interface ReceivedEvent extends Event {
 
 export const RESOURCE_ID_LABEL = 'prefect.resource.id';
 export const RESOURCE_ROLE_LABEL = 'prefect.resource.role';
-export const RESOURCE_NAME_LABEL = 'prefect.resource.name';
 
 /**
  * Serialises a received event with the canonical key order of the wire format. Every key is present.

@@ -80,7 +80,7 @@ const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
 const CLASS_SPECIAL = /[\\^\][-]/g;
 
 /** Renders glob tokens as an anchored JavaScript RegExp (dot-all, unicode). */
-export function globTokensToRegExp(tokens: GlobToken[]): RegExp {
+function globTokensToRegExp(tokens: GlobToken[]): RegExp {
   let source = '';
   for (const t of tokens) {
     switch (t.kind) {
