@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { IngestService } from '../ingestion/ingest-service.js';
@@ -63,9 +63,17 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   const logger: FastifyBaseLogger = deps.logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
   // Fastify logs two lines per request at `info`, which costs a fifth of ingest throughput; requests are
   // logged once, at `debug`, and errors by the error handler.
-  const app = Fastify({ loggerInstance: logger, bodyLimit: deps.limits.maxBodyBytes, frameworkErrors: handleFrameworkError, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: deps.limits.maxBodyBytes,
+    frameworkErrors: handleFrameworkError,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+    request.log.debug(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+      'request completed',
+    );
   });
 
   installJsonBodyParser(app);
