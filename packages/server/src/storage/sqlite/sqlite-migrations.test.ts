@@ -17,31 +17,42 @@ describe('migrateSqlite', () => {
   });
 
   const versions = () => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+  const known = SQLITE_MIGRATIONS.map((m) => m.version);
+  const latest = known.at(-1)!;
 
   it('creates the schema once and records each version', () => {
     expect(migrateSqlite(db)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
     expect(migrateSqlite(db)).toEqual([]);
-    expect(versions()).toEqual([1]);
+    expect(versions()).toEqual(known);
     const objects = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name").pluck().all();
-    expect(objects).toEqual(['api_keys', 'event_resource_rows', 'event_resources', 'events', 'log_position', 'resource_keys', 'schema_migrations']);
+    expect(objects).toEqual([
+      'api_keys',
+      'event_day_counts',
+      'event_resource_rows',
+      'event_resources',
+      'events',
+      'log_position',
+      'resource_keys',
+      'schema_migrations',
+    ]);
   });
 
   it('applies only the migrations a database lacks, in version order', () => {
     migrateSqlite(db);
     const later = [
-      { version: 3, name: 'third', sql: 'CREATE TABLE t3 (x INTEGER REFERENCES t2(x))' },
-      { version: 2, name: 'second', sql: 'CREATE TABLE t2 (x INTEGER PRIMARY KEY)' },
+      { version: latest + 2, name: 'second', sql: 'CREATE TABLE t2 (x INTEGER REFERENCES t1(x))' },
+      { version: latest + 1, name: 'first', sql: 'CREATE TABLE t1 (x INTEGER PRIMARY KEY)' },
     ];
-    expect(migrateSqlite(db, [...SQLITE_MIGRATIONS, ...later])).toEqual([2, 3]);
+    expect(migrateSqlite(db, [...SQLITE_MIGRATIONS, ...later])).toEqual([latest + 1, latest + 2]);
     expect(migrateSqlite(db, [...SQLITE_MIGRATIONS, ...later])).toEqual([]);
-    expect(versions()).toEqual([1, 2, 3]);
+    expect(versions()).toEqual([...known, latest + 1, latest + 2]);
   });
 
   it('rolls a failing migration back whole and does not record it', () => {
     migrateSqlite(db);
-    const broken = { version: 2, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE events (x INTEGER);' };
+    const broken = { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE events (x INTEGER);' };
     expect(() => migrateSqlite(db, [...SQLITE_MIGRATIONS, broken])).toThrow();
-    expect(versions()).toEqual([1]);
+    expect(versions()).toEqual(known);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half'").pluck().get()).toBe(0);
   });
 

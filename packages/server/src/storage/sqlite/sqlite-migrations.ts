@@ -74,6 +74,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'event_day_counts: events per UTC day and event name',
+    // `day` is floor(occurred / 1 day), in days since the epoch; SQLite's `/` truncates towards zero,
+    // so one is subtracted for a negative remainder (events before 1970). The writer keeps the table in
+    // step with `events` in the transactions that insert and purge (see `sqlite-event-counts.ts`).
+    sql: `
+      CREATE TABLE event_day_counts (
+        day   INTEGER NOT NULL,
+        event TEXT    NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, event)
+      ) WITHOUT ROWID;
+      INSERT INTO event_day_counts (day, event, count)
+        SELECT occurred / 86400000000 - (occurred % 86400000000 < 0) AS day, event, count(*)
+        FROM events GROUP BY day, event;
+    `,
+  },
 ];
 
 /**

@@ -37,10 +37,13 @@ const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, 
 const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
 const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');
 const savePosition = db.prepare('UPDATE log_position SET last_seq = ? WHERE id = 1');
-const oldestBelow = db.prepare('SELECT seq FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?').pluck();
+const oldestBelow = db.prepare('SELECT seq, occurred, event FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?').raw();
 const deleteEvent = db.prepare('DELETE FROM events WHERE seq = ?');
 const deleteRows = db.prepare('DELETE FROM event_resource_rows WHERE rid >= ? AND rid < ? RETURNING rkey').pluck();
 const deleteUnusedKey = db.prepare('DELETE FROM resource_keys WHERE rkey = ? AND NOT EXISTS (SELECT 1 FROM event_resource_rows WHERE rkey = ?)');
+const addDayCount = db.prepare('INSERT INTO event_day_counts (day, event, count) VALUES (?, ?, ?) ON CONFLICT (day, event) DO UPDATE SET count = count + excluded.count');
+const subtractDayCount = db.prepare('UPDATE event_day_counts SET count = count - ? WHERE day = ? AND event = ? RETURNING count').pluck();
+const deleteDayCount = db.prepare('DELETE FROM event_day_counts WHERE day = ? AND event = ?');
 
 // The log position survives retention: seq never goes back, even when the newest events are purged.
 let lastSeq = Math.max(
@@ -61,6 +64,30 @@ function keyOf(resourceId) {
   if (keys.size >= MAX_CACHED_KEYS) keys.clear();
   keys.set(resourceId, rkey);
   return rkey;
+}
+
+// The rollup event_day_counts (see sqlite-event-counts.ts): events per (UTC day, event name), changed
+// in the transaction that inserts or deletes them. A tally collects one transaction's changes first,
+// so each (day, event) is written once per transaction.
+const DAY = 86400000000;
+
+function dayOf(occurred) {
+  // floor(occurred / DAY), exact even where the double division rounds up to a whole number.
+  let day = Math.floor(occurred / DAY);
+  if (day * DAY > occurred) day--;
+  return day;
+}
+
+function tally(counts, occurred, event) {
+  const key = dayOf(occurred) + ' ' + event; // the day has no space: the first one separates
+  counts.set(key, (counts.get(key) || 0) + 1);
+}
+
+function forEachDayCount(counts, apply) {
+  for (const [key, n] of counts) {
+    const space = key.indexOf(' ');
+    apply(Number(key.slice(0, space)), key.slice(space + 1), n);
+  }
 }
 
 function withoutReceived(json) {
@@ -87,7 +114,7 @@ function sameContent(a, b) {
   return canonical(x) === canonical(y);
 }
 
-function appendRows(rows, count) {
+function appendRows(rows, count, counts) {
   const results = new Uint8Array(count);
   const seqs = new Float64Array(count);
   let i = 0;
@@ -104,6 +131,7 @@ function appendRows(rows, count) {
     }
     lastSeq = seq;
     seqs[k] = seq;
+    tally(counts, occurred, rows[i + 3]);
     i += 7;
     for (let position = 0; position < resources; position++, i += 3) {
       insertRow.run(seq * 1024 + position, keyOf(rows[i]), rows[i + 1], occurred, rows[i + 2]);
@@ -113,7 +141,9 @@ function appendRows(rows, count) {
 }
 
 const appendInTransaction = db.transaction((jobs) => {
-  const outcomes = jobs.map((job) => appendRows(job.rows, job.count));
+  const counts = new Map();
+  const outcomes = jobs.map((job) => appendRows(job.rows, job.count, counts));
+  forEachDayCount(counts, (day, event, n) => addDayCount.run(day, event, n));
   savePosition.run(lastSeq);
   for (const outcome of outcomes) outcome.lastSeq = lastSeq;
   return outcomes;
@@ -131,16 +161,21 @@ function append(jobs) {
 }
 
 const purgeBatch = db.transaction((cutoff, limit) => {
-  const seqs = oldestBelow.all(cutoff, limit);
+  const oldest = oldestBelow.all(cutoff, limit);
   const touched = new Set();
-  for (const seq of seqs) {
+  const counts = new Map();
+  for (const [seq, occurred, event] of oldest) {
     deleteEvent.run(seq);
+    tally(counts, occurred, event);
     for (const rkey of deleteRows.all(seq * 1024, seq * 1024 + 1024)) touched.add(rkey);
   }
+  forEachDayCount(counts, (day, event, n) => {
+    if (subtractDayCount.get(n, day, event) === 0) deleteDayCount.run(day, event);
+  });
   let dropped = 0;
   for (const rkey of touched) dropped += deleteUnusedKey.run(rkey, rkey).changes;
   if (dropped > 0) keys.clear();
-  return seqs.length;
+  return oldest.length;
 });
 
 // Planner statistics: a first ANALYZE after workerData.analyzeAfterEvents events, then again whenever
