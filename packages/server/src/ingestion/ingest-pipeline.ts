@@ -2,7 +2,7 @@ import { createEventValidator, formatDateTime, HeraldError, toMicros, type Event
 import type { Logger } from 'pino';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { HeraldMetrics } from '../observability/metrics.js';
-import type { AppendOutcome, EventRecord, EventStore } from '../storage/ports.js';
+import type { AppendOutcome, AppendResult, EventRecord, EventStore } from '../storage/ports.js';
 import { normalizeEvent } from './event-normalizer.js';
 import { GroupCommitter } from './group-committer.js';
 import type { IngestOneResult, IngestOutcome, IngestService } from './ingest-service.js';
@@ -53,7 +53,8 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     for (let i = 0; i < records.length; i++) {
       const result = outcome.results[i];
       if (result === 'inserted') published.push({ seq: outcome.seqs[i]!, json: records[i]!.json });
-      else if (result === 'conflict') logger.warn({ eventId: records[i]!.event.id }, 'event id already stored with different content; the first write wins');
+      else if (result === 'conflict')
+        logger.warn({ eventId: records[i]!.event.id }, 'event id already stored with different content; the first write wins');
     }
     if (published.length > 0) bus.publish(published);
   }
@@ -74,7 +75,8 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     for (const issue of issues) metrics.eventsRejected.inc({ reason: issue.type });
   }
 
-  async function commit(records: EventRecord[]): Promise<IngestOutcome> {
+  /** Commits records with group commit and counts them; storage failures become `STORAGE_UNAVAILABLE`. */
+  async function commit(records: EventRecord[]): Promise<AppendOutcome> {
     if (closing) throw new HeraldError('SHUTTING_DOWN');
     let outcome: AppendOutcome;
     try {
@@ -82,16 +84,36 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     } catch (error) {
       throw error instanceof HeraldError ? error : new HeraldError('STORAGE_UNAVAILABLE', { cause: error });
     }
-    const tally: IngestOutcome = { inserted: 0, duplicates: 0, conflicts: 0 };
-    for (const r of outcome.results) {
-      if (r === 'inserted') tally.inserted++;
-      else if (r === 'duplicate') tally.duplicates++;
-      else tally.conflicts++;
-    }
+    const tally = tallyResults(outcome.results);
     metrics.eventsIngested.inc(tally.inserted);
     metrics.eventsDuplicate.inc(tally.duplicates);
     metrics.idConflicts.inc(tally.conflicts);
-    return tally;
+    return outcome;
+  }
+
+  async function ingestFrames(inputs: readonly unknown[]): Promise<IngestOneResult[]> {
+    const receivedUs = now();
+    const receivedText = formatDateTime(receivedUs);
+    const results: IngestOneResult[] = new Array<IngestOneResult>(inputs.length);
+    const records: EventRecord[] = [];
+    const slots: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const prepared = prepare(input, [], receivedUs, receivedText);
+      if ('record' in prepared) {
+        records.push(prepared.record);
+        slots.push(i);
+      } else {
+        countRejected(prepared.issues);
+        results[i] = { ok: false, issues: prepared.issues, eventId: inputEventId(input) };
+      }
+    }
+    if (records.length === 0) return results;
+    const outcome = await commit(records);
+    for (let j = 0; j < records.length; j++) {
+      results[slots[j]!] = { ok: true, id: records[j]!.event.id, result: outcome.results[j]! };
+    }
+    return results;
   }
 
   return {
@@ -115,23 +137,34 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues } });
       }
       if (records.length === 0) return { inserted: 0, duplicates: 0, conflicts: 0 };
-      return commit(records);
+      return tallyResults((await commit(records)).results);
     },
 
-    async ingestOne(input): Promise<IngestOneResult> {
-      const prepared = prepare(input, [], now());
-      if ('issues' in prepared) {
-        countRejected(prepared.issues);
-        const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
-        return { ok: false, issues: prepared.issues, eventId: typeof id === 'string' ? id : null };
-      }
-      const tally = await commit([prepared.record]);
-      return { ok: true, result: tally.inserted ? 'inserted' : tally.duplicates ? 'duplicate' : 'conflict' };
+    async ingestOne(input) {
+      return (await ingestFrames([input]))[0]!;
     },
+
+    ingestFrames,
 
     async close() {
       closing = true;
       await committer.flush();
     },
   };
+}
+
+function tallyResults(results: readonly AppendResult[]): IngestOutcome {
+  const tally: IngestOutcome = { inserted: 0, duplicates: 0, conflicts: 0 };
+  for (const r of results) {
+    if (r === 'inserted') tally.inserted++;
+    else if (r === 'duplicate') tally.duplicates++;
+    else tally.conflicts++;
+  }
+  return tally;
+}
+
+/** The `id` of a rejected input, when it is an object with a string `id`, for the error reply. */
+function inputEventId(input: unknown): string | null {
+  const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : null;
 }

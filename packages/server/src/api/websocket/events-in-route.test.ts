@@ -1,9 +1,11 @@
+import type { Event } from '@herald/core';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_KEYS } from '../../storage/postgres/postgres-database.js';
 import { sqliteDatabaseFile } from '../../storage/sqlite/index.js';
-import { connect, connectPrefect, pingPong, type TestSocket } from '../../test-support/ws-test-client.js';
+import { connect, connectPrefect, pingPong, type TestSocket, type WsMessage } from '../../test-support/ws-test-client.js';
 import {
   createTestStorageLocation,
   metricValue,
@@ -68,6 +70,13 @@ async function blockWrites(backend: TestBackend, where: StorageLocation): Promis
     await client.query('COMMIT');
     await client.end();
   };
+}
+
+/** A reply in a form that compares easily: `ack:<id>:<result>` or `error:<event_id>:<pointer>:<type>`. */
+function describeReply(message: WsMessage): string {
+  if (message.type === 'ack') return `ack:${message.id}:${message.result}`;
+  const issue = message.issues?.[0];
+  return `${message.type}:${message.event_id}:${issue?.pointer}:${issue?.type}`;
 }
 
 /** Every earlier frame has been read once a pong comes back; replies to them are then due only on commit. */
@@ -141,6 +150,94 @@ describe('/api/events/in', () => {
     const commits = (await metricValue(server.metrics, 'herald_group_commit_events')) - commitsBefore;
     expect(commits).toBeLessThan(events.length / 2);
     expect(await metricValue(server.metrics, 'herald_ingest_latency_seconds', { route: 'websocket' })).toBe(latencyBefore + events.length);
+    socket.ws.close();
+  });
+
+  it('answers a burst mixing bad and good frames in frame order, with errors in place, while the good ones share commits', async () => {
+    const commitsBefore = await metricValue(server.metrics, 'herald_group_commit_events');
+    const latencyBefore = await metricValue(server.metrics, 'herald_ingest_latency_seconds', { route: 'websocket' });
+    const socket = await connectPrefect(inUrl('?acks=true'), null);
+    const frames: (string | Buffer | object)[] = [];
+    const expected: string[] = [];
+    let good = 0;
+    for (let i = 0; i < 60; i++) {
+      const event = testEvent('acme.mixed');
+      frames.push(event, '{"oops', Buffer.from(JSON.stringify(event)), { ...event, id: 'nope' }, event);
+      expected.push(
+        `ack:${event.id}:inserted`,
+        'error:null::json_invalid',
+        'error:null::binary_frame',
+        'error:nope:/id:uuid_parsing',
+        `ack:${event.id}:duplicate`,
+      );
+      good += 2;
+    }
+    for (const frame of frames) socket.send(frame);
+    await socket.waitUntil((m) => m.length === frames.length);
+
+    expect(socket.messages.map(describeReply)).toEqual(expected);
+    const commits = (await metricValue(server.metrics, 'herald_group_commit_events')) - commitsBefore;
+    expect(commits).toBeLessThan(good / 4);
+    expect(await metricValue(server.metrics, 'herald_ingest_latency_seconds', { route: 'websocket' })).toBe(latencyBefore + good);
+    socket.ws.close();
+  });
+
+  it('answers any sequence of good and bad frames with one reply each, in frame order (property)', async () => {
+    type Kind = 'good' | 'repeat' | 'json' | 'binary' | 'invalid';
+    const socket = await connectPrefect(inUrl('?acks=true'), null);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<Kind>('good', 'repeat', 'json', 'binary', 'invalid'), { minLength: 1, maxLength: 40 }),
+        async (kinds) => {
+          socket.clear();
+          let last: Event | undefined;
+          const expected: string[] = [];
+          for (const kind of kinds) {
+            const event = testEvent('acme.property');
+            if (kind === 'good' || (kind === 'repeat' && !last)) {
+              last = event;
+              socket.send(event);
+              expected.push(`ack:${event.id}:inserted`);
+            } else if (kind === 'repeat') {
+              socket.send(last);
+              expected.push(`ack:${last!.id}:duplicate`);
+            } else if (kind === 'json') {
+              socket.send('[');
+              expected.push('error:null::json_invalid');
+            } else if (kind === 'binary') {
+              socket.send(Buffer.from(JSON.stringify(event)));
+              expected.push('error:null::binary_frame');
+            } else {
+              socket.send({ ...event, occurred: 'yesterday' });
+              expected.push(`error:${event.id}:/occurred:datetime_parsing`);
+            }
+          }
+          await socket.waitUntil((m) => m.length === kinds.length);
+          expect(socket.messages.map(describeReply)).toEqual(expected);
+        },
+      ),
+      { numRuns: 20 },
+    );
+    // Nothing beyond one reply per frame arrives later.
+    await pingPong(socket.ws);
+    socket.ws.close();
+  });
+
+  it(`without ?acks=true reports only the first ${UNSOLICITED_ERROR_LIMIT} bad frames of a mixed burst, in frame order, and stores the good ones`, async () => {
+    const socket = await connectPrefect(inUrl(), null);
+    const bad: string[] = [];
+    const good: string[] = [];
+    for (let i = 0; i < UNSOLICITED_ERROR_LIMIT + 4; i++) {
+      const event = testEvent('acme.capped');
+      const invalid = { ...testEvent('acme.capped'), resource: undefined };
+      socket.send(invalid);
+      socket.send(event);
+      bad.push(invalid.id);
+      good.push(event.id);
+    }
+    for (const id of good) await stored(id);
+    await pingPong(socket.ws);
+    expect(socket.messages.map((m) => `${m.type}:${m.event_id}`)).toEqual(bad.slice(0, UNSOLICITED_ERROR_LIMIT).map((id) => `error:${id}`));
     socket.ws.close();
   });
 
