@@ -1,6 +1,5 @@
-import { formatDateTime, RESOURCE_ID_LABEL, RESOURCE_ROLE_LABEL, serializeEvent, type JsonValue, type ReceivedEvent } from '@herald/core';
+import { formatDateTime, MICROS, RESOURCE_ID_LABEL, RESOURCE_ROLE_LABEL, type Event, type JsonValue } from '@herald/core';
 import fc from 'fast-check';
-import type { FilterTestRow } from './filter-test-schema.js';
 
 /*
  * Random events for the differential test. The alphabets are small on purpose, so that
@@ -101,9 +100,31 @@ export const poolsArb: fc.Arbitrary<Pools> = fc.record({
   labelKeys: fc.array(nonEmptyWord(4), { minLength: 1, maxLength: 3 }).map((w) => [...LABEL_KEYS, ...w]),
 });
 
-export const BASE_US = Date.UTC(2026, 10, 22, 12) * 1000;
-/** 40 distinct instants one second apart: many events share an instant, so window edges are tested. */
-export const INSTANTS = Array.from({ length: 40 }, (_, i) => BASE_US + i * 1_000_000);
+/** The differential test's clock: the stores' partition window and the filters' defaults hang on it. */
+export const NOW_US = Date.UTC(2026, 10, 22, 12) * 1000;
+
+/** The PostgreSQL partition window of the differential test: days outside it go to the DEFAULT partition. */
+export const TEST_PARTITION_WINDOW = { pastDays: 30, futureDays: 7 };
+
+/** The start of the UTC day three days before {@link NOW_US}: a cluster of instants straddles it. */
+const MIDNIGHT_US = Math.floor(NOW_US / MICROS.day) * MICROS.day - 3 * MICROS.day;
+
+/**
+ * 42 instants in 7 clusters of 6, one second apart: many events share an instant, so window edges are
+ * tested. The clusters spread events over PostgreSQL's day partitions and its DEFAULT partition: five
+ * years ago and 100 days ago (outside the partition window, and the first also outside the default
+ * filter window of 180 days), one across a midnight, yesterday, the last hour, and 20 days ahead (only
+ * filters without an upper bound or with an explicit one reach it).
+ */
+export const INSTANTS = [
+  NOW_US - 1826 * MICROS.day,
+  NOW_US - 100 * MICROS.day,
+  MIDNIGHT_US - 3 * MICROS.second,
+  NOW_US - MICROS.day,
+  NOW_US - 2 * MICROS.hour,
+  NOW_US - 10 * MICROS.second,
+  NOW_US + 20 * MICROS.day,
+].flatMap((start) => Array.from({ length: 6 }, (_, i) => start + i * MICROS.second));
 
 function labelsArb(pools: Pools): fc.Arbitrary<[string, string][]> {
   return fc.uniqueArray(fc.tuple(fc.constantFrom(...pools.labelKeys), fc.constantFrom(...pools.values)), {
@@ -128,24 +149,18 @@ function payloadArb(pools: Pools): fc.Arbitrary<Record<string, JsonValue>> {
   );
 }
 
-/** A stored event: what ingestion would produce from a valid client event. */
-export function eventArb(pools: Pools): fc.Arbitrary<Omit<FilterTestRow, 'seq'>> {
-  return fc
-    .record({
-      occurred: fc.constantFrom(...INSTANTS),
-      event: fc.constantFrom(...pools.eventNames),
-      resource: resourceArb(pools, fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, fc.constantFrom(...pools.roles))),
-      related: fc.array(resourceArb(pools, fc.constantFrom(...pools.roles)), { maxLength: 3 }),
-      payload: payloadArb(pools),
-      // Clients may send upper-case or unhyphenated UUIDs; the filter's ids are canonical.
-      id: fc.tuple(fc.uuid(), fc.nat(5)).map(([id, n]) => (n === 0 ? id.toUpperCase() : n === 1 ? id.replace(/-/g, '') : id)),
-      follows: fc.option(fc.uuid(), { freq: 4 }),
-    })
-    .map(({ occurred, ...rest }) => {
-      const received = occurred + 250_000;
-      const event: ReceivedEvent = { occurred: formatDateTime(occurred), ...rest, received: formatDateTime(received) };
-      return { event, occurred, received, json: serializeEvent(event) };
-    });
+/** An event as a client sends it: ids in any spelling the validator accepts, occurred on an instant. */
+export function eventArb(pools: Pools): fc.Arbitrary<Event> {
+  return fc.record({
+    occurred: fc.constantFrom(...INSTANTS).map(formatDateTime),
+    event: fc.constantFrom(...pools.eventNames),
+    resource: resourceArb(pools, fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, fc.constantFrom(...pools.roles))),
+    related: fc.array(resourceArb(pools, fc.constantFrom(...pools.roles)), { maxLength: 3 }),
+    payload: payloadArb(pools),
+    // Clients may send upper-case or unhyphenated UUIDs; the filter's ids are canonical.
+    id: fc.tuple(fc.uuid(), fc.nat(5)).map(([id, n]) => (n === 0 ? id.toUpperCase() : n === 1 ? id.replace(/-/g, '') : id)),
+    follows: fc.option(fc.uuid(), { freq: 4 }),
+  });
 }
 
 /** A prefix of one of the strings, cut on a code point boundary (never half a surrogate pair). */

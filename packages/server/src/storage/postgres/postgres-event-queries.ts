@@ -1,6 +1,9 @@
 import { isUuid, normalizeUuid, type NormalizedEventFilter } from '@herald/core';
 import type { EventPageQuery, GroupCount, StoredEvent, TimeBucketCount } from '../ports.js';
 import { compileFilterWhere, type SqlFragment } from '../sql/filter-compiler.js';
+import { findDrivingResource, sqlFirstOfEvent, type DrivingResource } from '../sql/resource-driver.js';
+import { positionTest } from '../sql/resource-sql.js';
+import { SqlParams } from '../sql/sql-params.js';
 import type { PostgresDatabase } from './postgres-database.js';
 
 /*
@@ -13,7 +16,8 @@ import type { PostgresDatabase } from './postgres-database.js';
 /**
  * One keyset page. With `distinct`, representatives (newest per primary resource for DESC, oldest for
  * ASC) are chosen first from the keys alone; the cursor and LIMIT then apply to them, and only the
- * page's rows are fetched with their JSON.
+ * page's rows are fetched with their JSON. When one resource id drives the filter, see
+ * {@link resourceWalkSql}.
  *
  * @example
  * pageSql({ filter, limit: 50, after: { occurred, seq } }).sql // 'SELECT e.json, … LIMIT $1'
@@ -22,6 +26,8 @@ export function pageSql({ filter, limit, after }: EventPageQuery): SqlFragment {
   const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
   const head: unknown[] = after ? [limit, after.occurred, after.seq] : [limit];
   const cursor = (alias: string) => (after ? `(${alias}occurred, ${alias}seq) ${dir === 'ASC' ? '>' : '<'} ($2, $3)` : 'true');
+  const driver = filter.distinct ? undefined : findDrivingResource(filter);
+  if (driver) return resourceWalkSql(filter, driver, head, cursor('d.'));
   const where = compileFilterWhere(filter, 'postgres', { paramOffset: head.length });
   const params = [...head, ...where.params];
   if (!filter.distinct) {
@@ -38,6 +44,29 @@ export function pageSql({ filter, limit, after }: EventPageQuery): SqlFragment {
     SELECT e.json, e.occurred, e.seq FROM keys k JOIN events e ON e.occurred = k.occurred AND e.seq = k.seq
     ORDER BY e.occurred ${dir}, e.seq ${dir}`;
   return { sql, params };
+}
+
+/**
+ * A page driven by one resource: a Merge Append of that resource's `(resource_id, occurred, seq)` index
+ * ranges, one per partition, in page order and from the cursor on; for each row `d`, the first of its
+ * event in the scope, the event and the whole filter (resource clauses `per-event`) in a LATERAL
+ * subquery. `OFFSET 0` keeps the planner from flattening that subquery into a join: it underestimates
+ * such joins (1 row for 2,500) and then hashes every event of the window and sorts (100k events, newest
+ * 50 of a flow with 2,500: 35 ms; this way 1.5 ms).
+ */
+function resourceWalkSql(filter: NormalizedEventFilter, driver: DrivingResource, head: unknown[], cursor: string): SqlFragment {
+  const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
+  const p = new SqlParams('postgres', head.length);
+  const rows = `d.resource_id = ${p.add(driver.id)} AND d.occurred >= ${p.add(filter.since)}${
+    filter.until === null ? '' : ` AND d.occurred <= ${p.add(filter.until)}`
+  }${positionTest('d', driver.scope, p)}`;
+  const where = compileFilterWhere(driver.rest, 'postgres', { paramOffset: head.length + p.values.length, resourceLookup: 'per-event' });
+  const sql = `SELECT e.json, e.occurred, e.seq FROM event_resources d CROSS JOIN LATERAL (
+      SELECT e.json, e.occurred, e.seq FROM events e
+      WHERE e.occurred = d.occurred AND e.seq = d.seq AND ${where.sql}${sqlFirstOfEvent(driver.scope, 'postgres')} OFFSET 0
+    ) e
+    WHERE ${rows} AND ${cursor} ORDER BY d.occurred ${dir}, d.seq ${dir} LIMIT $1`;
+  return { sql, params: [...head, ...p.values, ...where.params] };
 }
 
 /** Matching events, or distinct primary resource ids with `distinct`. */

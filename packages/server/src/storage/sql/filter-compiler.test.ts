@@ -1,17 +1,12 @@
-import {
-  formatDateTime,
-  parseEventFilter,
-  serializeEvent,
-  type EventFilterInput,
-  type NormalizedEventFilter,
-  type ReceivedEvent,
-} from '@herald/core';
+import { formatDateTime, parseEventFilter, type Event, type EventFilterInput, type NormalizedEventFilter } from '@herald/core';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeEvent } from '../../ingestion/event-normalizer.js';
 import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
+import type { EventRecord, Storage } from '../ports.js';
+import { openSqliteStorage, sqliteDatabaseFile } from '../sqlite/open-sqlite-storage.js';
 import { compileFilterWhere } from './filter-compiler.js';
-import { insertSqliteRows, SQLITE_FILTER_SCHEMA, type FilterTestRow } from '../../test-support/filter-test-schema.js';
+import type { ResourceLookup } from './resource-sql.js';
 import { blobToUuid, uuidToBlob } from './uuid-blob.js';
 
 const T0 = Date.UTC(2026, 10, 22, 12) * 1000;
@@ -23,10 +18,10 @@ function filterOf(input: EventFilterInput, missingUntil: 'now' | 'unbounded' = '
   return parsed.filter;
 }
 
-let seq = 0;
-function row(n: number, fields: Partial<ReceivedEvent> & { offsetSeconds?: number }): FilterTestRow {
+/** Event number n, normalised as ingestion does. */
+function record(n: number, fields: Partial<Event> & { offsetSeconds?: number }): EventRecord {
   const occurred = T0 + (fields.offsetSeconds ?? 0) * 1_000_000;
-  const event: ReceivedEvent = {
+  const event: Event = {
     occurred: formatDateTime(occurred),
     event: fields.event ?? 'acme.thing.happened',
     resource: fields.resource ?? { 'prefect.resource.id': `acme.thing.${n}` },
@@ -34,45 +29,56 @@ function row(n: number, fields: Partial<ReceivedEvent> & { offsetSeconds?: numbe
     payload: fields.payload ?? {},
     id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     follows: null,
-    received: formatDateTime(occurred),
   };
-  return { seq: ++seq, event, occurred, received: occurred, json: serializeEvent(event) };
+  const r = normalizeEvent(event, occurred, { maxEventBytes: 1_500_000, path: [] });
+  if (!r.ok) throw new Error(`fixture ${n} is invalid`);
+  return r.record;
 }
 
-const ROWS = [
-  row(1, { event: 'a_b.done' }),
-  row(2, { event: 'axb.done' }),
-  row(3, { event: 'a%b.done', payload: { note: '100% done' } }),
-  row(4, { resource: { 'prefect.resource.id': 'acme.flow.1', 'prefect.resource.role': 'flow' } }),
-  row(5, { related: [{ 'prefect.resource.id': 'acme.flow.1', 'prefect.resource.role': 'flow' }] }),
-  row(6, { resource: { 'prefect.resource.id': 'acme.x', 'we"ird': 'yes', 'a.b': 'dotted', $root: 'dollar' } }),
-  row(7, { payload: { note: 'ÉTÉ Summer' }, offsetSeconds: 7200 }),
+const RECORDS = [
+  record(1, { event: 'a_b.done' }),
+  record(2, { event: 'axb.done' }),
+  record(3, { event: 'a%b.done', payload: { note: '100% done' } }),
+  record(4, { resource: { 'prefect.resource.id': 'acme.flow.1', 'prefect.resource.role': 'flow' } }),
+  record(5, { related: [{ 'prefect.resource.id': 'acme.flow.1', 'prefect.resource.role': 'flow' }] }),
+  record(6, { resource: { 'prefect.resource.id': 'acme.x', 'we"ird': 'yes', 'a.b': 'dotted', $root: 'dollar' } }),
+  record(7, { payload: { note: 'ÉTÉ Summer' }, offsetSeconds: 7200 }),
 ];
 
 let dir: TempDir;
+let storage: Storage;
+/** A second, read-only connection to the store's file: the compiled SQL runs on the real schema. */
 let db: Database.Database;
 
-beforeAll(() => {
-  dir = createTempDir();
-  db = new Database(join(dir.path, 'filters.db'));
-  db.exec(SQLITE_FILTER_SCHEMA);
-  insertSqliteRows(db, ROWS);
+beforeAll(async () => {
+  dir = createTempDir('herald-filter-compiler-');
+  storage = await openSqliteStorage({ dataDir: dir.path });
+  await storage.events.append(RECORDS);
+  db = new Database(sqliteDatabaseFile(dir.path), { readonly: true });
 });
 
-afterAll(() => {
+afterAll(async () => {
   db?.close();
+  await storage?.close();
   dir?.remove();
 });
 
-/** The numbers of the events (last id group) that the compiled filter selects on SQLite. */
-function select(input: EventFilterInput, missingUntil: 'now' | 'unbounded' = 'now'): number[] {
-  const where = compileFilterWhere(filterOf(input, missingUntil), 'sqlite');
+function selectWith(filter: NormalizedEventFilter, resourceLookup: ResourceLookup): number[] {
+  const where = compileFilterWhere(filter, 'sqlite', { resourceLookup });
   const rows = db.prepare(`SELECT e.id FROM events e WHERE ${where.sql} ORDER BY e.seq`).all(...where.params) as { id: Buffer }[];
   return rows.map((r) => Number(blobToUuid(r.id).slice(24)));
 }
 
-function plan(input: EventFilterInput): string {
-  const where = compileFilterWhere(filterOf(input), 'sqlite');
+/** The numbers of the events (last id group) that the compiled filter selects on SQLite; both lookups agree. */
+function select(input: EventFilterInput, missingUntil: 'now' | 'unbounded' = 'now'): number[] {
+  const filter = filterOf(input, missingUntil);
+  const selected = selectWith(filter, 'index');
+  expect(selectWith(filter, 'per-event')).toEqual(selected);
+  return selected;
+}
+
+function plan(input: EventFilterInput, resourceLookup: ResourceLookup = 'index'): string {
+  const where = compileFilterWhere(filterOf(input), 'sqlite', { resourceLookup });
   const sql = `SELECT e.json FROM events e WHERE ${where.sql} ORDER BY e.occurred DESC, e.seq DESC LIMIT 50`;
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...where.params) as { detail: string }[]).map((r) => r.detail).join(' | ');
 }
@@ -89,16 +95,20 @@ const EVERY_FIELD: EventFilterInput = {
 
 describe('compileFilterWhere placeholders', () => {
   it('numbers PostgreSQL placeholders from paramOffset + 1, one number per parameter', () => {
-    const { sql, params } = compileFilterWhere(filterOf(EVERY_FIELD), 'postgres', { paramOffset: 3 });
-    const numbers = new Set([...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-    expect([...numbers].sort((a, b) => a - b)).toEqual(params.map((_, i) => i + 4));
+    for (const resourceLookup of ['index', 'per-event'] as const) {
+      const { sql, params } = compileFilterWhere(filterOf(EVERY_FIELD), 'postgres', { paramOffset: 3, resourceLookup });
+      const numbers = new Set([...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      expect([...numbers].sort((a, b) => a - b)).toEqual(params.map((_, i) => i + 4));
+    }
   });
 
   it('uses one SQLite ? per parameter, in order', () => {
-    const { sql, params } = compileFilterWhere(filterOf(EVERY_FIELD), 'sqlite', { paramOffset: 3 });
-    expect(sql.split('?').length - 1).toBe(params.length);
-    expect(params[0]).toBe(T0 - 1);
-    expect(params).toContainEqual(uuidToBlob('00000000-0000-4000-8000-000000000002'));
+    for (const resourceLookup of ['index', 'per-event'] as const) {
+      const { sql, params } = compileFilterWhere(filterOf(EVERY_FIELD), 'sqlite', { paramOffset: 3, resourceLookup });
+      expect(sql.split('?').length - 1).toBe(params.length);
+      expect(params[0]).toBe(T0 - 1);
+      expect(params).toContainEqual(uuidToBlob('00000000-0000-4000-8000-000000000002'));
+    }
   });
 
   it('leaves ordering, keyset and LIMIT to the adapters', () => {
@@ -158,14 +168,16 @@ describe('compileFilterWhere SQLite query plans', () => {
     expect(p).not.toContain('TEMP B-TREE');
   });
 
-  it('starts from the (resource_id, occurred) index for a resource id', () => {
-    expect(plan({ resource: { id: ['prefect.flow-run.1'] } })).toContain(
-      'USING COVERING INDEX event_resources__resource_occurred (resource_id=? AND occurred>? AND occurred<?)',
-    );
-    expect(plan({ any_resource: { id: ['prefect.deployment.1'] } })).toContain('event_resources__resource_occurred');
-    expect(plan({ related: { resources_in_roles: [['prefect.deployment.1', 'deployment']] } })).toContain(
-      'event_resources__resource_occurred',
-    );
+  it('starts from the resource index for a resource id', () => {
+    for (const input of [
+      { resource: { id: ['prefect.flow-run.1'] } },
+      { any_resource: { id: ['prefect.deployment.1'] } },
+      { related: { resources_in_roles: [['prefect.deployment.1', 'deployment']] } },
+    ] as EventFilterInput[]) {
+      const p = plan(input);
+      expect(p).toContain('sqlite_autoindex_resource_keys_1 (resource_id=?)');
+      expect(p).toContain('event_resource_rows__rkey_occurred (rkey=? AND occurred>? AND occurred<?)');
+    }
   });
 
   it('reads an event own resource rows by rowid when no id drives the query, never an automatic index', () => {
@@ -176,8 +188,21 @@ describe('compileFilterWhere SQLite query plans', () => {
     ]) {
       const p = plan(input);
       expect(p).toContain('USING INDEX events__occurred');
-      expect(p).toMatch(/SEARCH r EXISTS USING INTEGER PRIMARY KEY \(rowid/);
+      expect(p).toMatch(/SEARCH r USING INTEGER PRIMARY KEY \(rowid/);
       expect(p).not.toContain('AUTOMATIC');
+    }
+  });
+
+  it('looks resource ids up per event by rowid, not by the resource index, so an exact id costs no walk of its rows', () => {
+    for (const [input, lookup] of [
+      [{ any_resource: { labels: { 'prefect.resource.id': 'acme.flow.1' } } }, 'index'],
+      [{ related: { id: ['acme.flow.1'], role: ['flow'] } }, 'per-event'],
+      [{ any_resource: { id: ['acme.flow.1'] } }, 'per-event'],
+    ] as [EventFilterInput, ResourceLookup][]) {
+      const p = plan(input, lookup);
+      expect(p).toMatch(/SEARCH r USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\) \| SEARCH rk USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(p).not.toContain('resource_keys_1');
+      expect(p).not.toContain('rkey_occurred');
     }
   });
 });

@@ -23,13 +23,19 @@
  * `distinct` and `order` are not conditions: the adapters apply them, with keyset and LIMIT.
  */
 import type { NormalizedEventFilter, TextQuery } from '@herald/core';
-import { sqlResourceClause, type OccurredWindow } from './resource-sql.js';
+import { sqlResourceClause, type OccurredWindow, type ResourceLookup } from './resource-sql.js';
 import { SqlParams, sqlInList, sqlOr, sqlStartsWith, type SqlDialectName } from './sql-params.js';
 import { uuidToBlob } from './uuid-blob.js';
 
 export interface FilterWhereOptions {
   /** PostgreSQL only: the number of parameters the caller binds before these (`$1..$offset`). */
   paramOffset?: number;
+  /**
+   * `index` (default): resource clauses with exact ids read the resource index. `per-event`: every
+   * resource clause looks up the rows of the candidate event, for a query that another index drives to
+   * few candidates (`findDrivingResource`).
+   */
+  resourceLookup?: ResourceLookup;
 }
 
 /** A boolean SQL expression and its bound parameters, in placeholder order. */
@@ -55,6 +61,7 @@ export interface SqlFragment {
  */
 export function compileFilterWhere(filter: NormalizedEventFilter, dialect: SqlDialectName, options: FilterWhereOptions = {}): SqlFragment {
   const p = new SqlParams(dialect, options.paramOffset ?? 0);
+  const lookup = options.resourceLookup ?? 'index';
   const window: OccurredWindow = { since: filter.since, until: filter.until };
   const parts: string[] = [`e.occurred >= ${p.add(filter.since)}`];
   if (filter.until !== null) parts.push(`e.occurred <= ${p.add(filter.until)}`);
@@ -66,19 +73,21 @@ export function compileFilterWhere(filter: NormalizedEventFilter, dialect: SqlDi
   if (excludeNames) parts.push(`NOT (${sqlInList('e.event', excludeNames, p)})`);
 
   const { ids, idPrefixes, labels } = filter.resource;
-  if (ids) {
+  if (ids && lookup === 'index') {
     // The ids drive from the resource index; prefixes and labels are checked on the same primary row.
     parts.push(sqlResourceClause(filter.resource, 'primary', window, p)!);
   } else {
+    // The events row carries the primary resource id.
+    if (ids) parts.push(sqlInList('e.resource_id', ids, p));
     if (idPrefixes) parts.push(sqlOr(idPrefixes.map((prefix) => sqlStartsWith('e.resource_id', prefix, p))));
-    if (labels) parts.push(sqlResourceClause({ labels }, 'primary', window, p)!);
+    if (labels) parts.push(sqlResourceClause({ labels }, 'primary', window, p, lookup)!);
   }
   for (const clause of filter.related) {
-    const sql = sqlResourceClause(clause, 'related', window, p);
+    const sql = sqlResourceClause(clause, 'related', window, p, lookup);
     if (sql) parts.push(sql);
   }
   for (const clause of filter.anyResource) {
-    const sql = sqlResourceClause(clause, 'any', window, p);
+    const sql = sqlResourceClause(clause, 'any', window, p, lookup);
     if (sql) parts.push(sql);
   }
 
