@@ -68,6 +68,10 @@ export interface PostgresDatabaseOptions {
  * const db = new PostgresDatabase({ url, maxConnections: 10 });
  * await db.transaction(async (client) => { await client.query('...'); }, { lock: LOCK_KEYS.eventsWrite });
  */
+/** deadlock_detected and serialization_failure: the statement was rolled back and may simply run again. */
+const RETRYABLE_CODES = new Set(['40P01', '40001']);
+const RETRYABLE_ATTEMPTS = 4;
+
 export class PostgresDatabase {
   readonly pool: pg.Pool;
   readonly logger: PostgresLogger | undefined;
@@ -87,11 +91,19 @@ export class PostgresDatabase {
     this.pool.on('error', (error) => options.logger?.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it'));
   }
 
+  /**
+   * Runs one statement in its own implicit transaction. A deadlock or serialization failure aborts only
+   * this statement, so it is retried: a read racing the first append of a day, which creates that day's
+   * partition under stronger locks, can otherwise be chosen as the deadlock victim.
+   */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(sql, params);
-    } catch (error) {
-      throw toStorageError(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<R>(sql, params);
+      } catch (error) {
+        if (attempt >= RETRYABLE_ATTEMPTS || !RETRYABLE_CODES.has((error as { code?: string }).code ?? '')) throw toStorageError(error);
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
     }
   }
 
