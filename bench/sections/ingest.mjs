@@ -65,14 +65,7 @@ export async function runIngestSection(ctx) {
 
   ctx.log(`ingest: raw better-sqlite3 insert of ${load.ackedEvents} events`);
   try {
-    const raw = await ctx.runTool('raw-sqlite.mjs', [
-      '--file',
-      join(ctx.tempDir('raw-sqlite'), 'raw.db'),
-      '--count',
-      String(Math.max(load.ackedEvents, 10_000)),
-      '--seconds',
-      String(RAW_SECONDS),
-    ]);
+    const raw = await rawSqliteInsert(ctx, load.ackedEvents, 5_000);
     figures.push(
       figure({
         id: 'ingest.sqliteVsRaw',
@@ -100,16 +93,7 @@ export async function runIngestSection(ctx) {
   const inFlight = HTTP_LOAD.concurrency * HTTP_LOAD.batch;
   ctx.log(`ingest: raw better-sqlite3 insert, ${inFlight} events per transaction`);
   try {
-    const raw = await ctx.runTool('raw-sqlite.mjs', [
-      '--file',
-      join(ctx.tempDir('raw-sqlite-in-flight'), 'raw.db'),
-      '--count',
-      String(Math.max(load.ackedEvents, 10_000)),
-      '--seconds',
-      String(RAW_SECONDS),
-      '--batch',
-      String(inFlight),
-    ]);
+    const raw = await rawSqliteInsert(ctx, load.ackedEvents, inFlight);
     figures.push(
       figure({
         id: 'ingest.sqliteVsRawInFlight',
@@ -149,4 +133,18 @@ export async function runIngestSection(ctx) {
     }
   }
   return figures;
+}
+
+/** The raw better-sqlite3 baseline: as many events as Herald acknowledged, `batch` per transaction. */
+function rawSqliteInsert(ctx, ackedEvents, batch) {
+  return ctx.runTool('raw-sqlite.mjs', [
+    '--file',
+    join(ctx.tempDir(`raw-sqlite-${batch}`), 'raw.db'),
+    '--count',
+    String(Math.max(ackedEvents, 10_000)),
+    '--seconds',
+    String(RAW_SECONDS),
+    '--batch',
+    String(batch),
+  ]);
 }
