@@ -59,11 +59,12 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     if (published.length > 0) bus.publish(published);
   }
 
+  /** Validates and normalises one input; a batch shares one `received`, formatted once by the caller. */
   function prepare(
     input: unknown,
     path: (string | number)[],
     receivedUs: number,
-    receivedText = formatDateTime(receivedUs),
+    receivedText: string,
   ): { record: EventRecord } | { issues: ValidationIssue[] } {
     const validation = validator.validate(input, path);
     if (!validation.ok) return { issues: validation.issues };
@@ -76,7 +77,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   }
 
   /** Commits records with group commit and counts them; storage failures become `STORAGE_UNAVAILABLE`. */
-  async function commit(records: EventRecord[]): Promise<AppendOutcome> {
+  async function commit(records: EventRecord[]): Promise<{ outcome: AppendOutcome; tally: IngestOutcome }> {
     if (closing) throw new HeraldError('SHUTTING_DOWN');
     let outcome: AppendOutcome;
     try {
@@ -88,7 +89,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     metrics.eventsIngested.inc(tally.inserted);
     metrics.eventsDuplicate.inc(tally.duplicates);
     metrics.idConflicts.inc(tally.conflicts);
-    return outcome;
+    return { outcome, tally };
   }
 
   async function ingestFrames(inputs: readonly unknown[]): Promise<IngestOneResult[]> {
@@ -109,7 +110,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       }
     }
     if (records.length === 0) return results;
-    const outcome = await commit(records);
+    const { outcome } = await commit(records);
     for (let j = 0; j < records.length; j++) {
       results[slots[j]!] = { ok: true, id: records[j]!.event.id, result: outcome.results[j]! };
     }
@@ -137,7 +138,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues } });
       }
       if (records.length === 0) return { inserted: 0, duplicates: 0, conflicts: 0 };
-      return tallyResults((await commit(records)).results);
+      return (await commit(records)).tally;
     },
 
     async ingestOne(input) {
