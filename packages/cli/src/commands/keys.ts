@@ -65,7 +65,7 @@ async function withStorage<T>(command: Command, io: CliIo, use: (storage: Storag
     { ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}), ...(flags.databaseUrl !== undefined ? { databaseUrl: flags.databaseUrl } : {}) },
     io.env,
   );
-  const storage = await openStorage(config.storage, createStorageLogger(io.stderr, io.env.HERALD_DEBUG === '1'));
+  const storage = await openStorage(config.storage, createStorageLogger(io.stderr));
   try {
     return await use(storage);
   } finally {
