@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { requestJson, requestText } from './http-client.mjs';
 import { libScript, runProcess, startProcess } from './processes.mjs';
 
@@ -40,7 +41,7 @@ export function createBenchContext({ quick, log, cpuProfileDir = null }) {
   /** Starts a compiled Herald server process with these HERALD_* settings (quiet logs). */
   function startHerald(env) {
     const nodeArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
-    return start(libScript('herald-server.mjs'), [], { env: { HERALD_LOG_LEVEL: 'warn', ...env }, nodeArgs });
+    return start(fileURLToPath(new URL('../../scripts/run-server.mjs', import.meta.url)), [], { env: { HERALD_LOG_LEVEL: 'warn', ...env }, nodeArgs });
   }
 
   /** Runs a load generator (or another one-shot tool) with a timeout well past its own duration. */

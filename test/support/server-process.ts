@@ -10,14 +10,14 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-const script = fileURLToPath(new URL('./run-server.mjs', import.meta.url));
+const script = fileURLToPath(new URL('../../scripts/run-server.mjs', import.meta.url));
 
 /**
  * Starts a real Herald server process from the compiled packages (run `npm run build` first), with
  * `HERALD_*` settings from `env`, and waits until it listens.
  */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env: { ...process.env, HERALD_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
