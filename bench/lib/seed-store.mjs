@@ -57,11 +57,7 @@ for (let offset = 0; offset < count; offset += batch) {
 await pending;
 const seconds = (performance.now() - started) / 1000;
 const bytes = await storage.events.sizeBytes();
-// SqliteWriter.close() awaits the worker's exit while the worker is unref'd: without another handle,
-// Node would exit (code 13) before it. Keep the loop alive until close resolves.
-const keepAlive = setInterval(() => {}, 1000);
 await storage.close();
-clearInterval(keepAlive);
 process.stdout.write(
   JSON.stringify({
     events: count,
