@@ -7,3 +7,4 @@ export * from './glob.js';
 export * from './ids.js';
 export * from './limits.js';
 export * from './text-query.js';
+export * from './automations/automation-model.js';
