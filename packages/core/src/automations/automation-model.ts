@@ -1,12 +1,10 @@
 import type { JsonValue, ReceivedEvent } from '../event.js';
+import type { ResourceSpecification } from '../filter.js';
 
 /**
  * The automation model: Prefect's wire shapes (spec `automations.md` §1.1, Appendix B) plus Herald's
  * own actions. Durations are float seconds on the wire and in these types.
  */
-
-/** A label → glob pattern(s) map. A leading `!` negates; a list is OR-ed; a missing label never matches. */
-export type ResourceSpecification = Record<string, string | string[]>;
 
 export type Posture = 'Reactive' | 'Proactive';
 
