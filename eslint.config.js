@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'apps/web/**', 'bench/**', 'coverage/**', 'test-results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'bench/**', 'coverage/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -20,6 +20,11 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       'no-restricted-imports': ['error', { patterns: [{ group: ['../../*/src/*', '@herald/*/src/*'], message: 'Import a package through its entry point.' }] }],
     },
+  },
+  {
+    // The web UI type-checks against its own tsconfig (DOM lib, JSX, bundler resolution).
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    languageOptions: { parserOptions: { project: './apps/web/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
   },
   {
     // Plain JavaScript (scripts, the worker-free helpers, this config): no type information to lint with.

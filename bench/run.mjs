@@ -13,10 +13,13 @@ import { createBenchContext } from './lib/bench-context.mjs';
 import { closeHttpClient } from './lib/http-client.mjs';
 import { killStartedProcesses } from './lib/processes.mjs';
 import { failedFigure, renderTable, writeJsonReport } from './lib/report.mjs';
+import { runAutomationsEngineSection } from './sections/automations-engine.mjs';
+import { runAutomationsSection } from './sections/automations.mjs';
 import { runIngestSection } from './sections/ingest.mjs';
 import { runLatencySection } from './sections/latency.mjs';
 import { runPostgresSection } from './sections/postgres.mjs';
 import { runQueriesSection } from './sections/queries.mjs';
+import { runWebhooksSection } from './sections/webhooks.mjs';
 import { runWsSection } from './sections/ws.mjs';
 
 const SECTIONS = {
@@ -25,6 +28,9 @@ const SECTIONS = {
   latency: runLatencySection,
   queries: runQueriesSection,
   postgres: runPostgresSection,
+  webhooks: runWebhooksSection,
+  'automations-engine': runAutomationsEngineSection,
+  automations: runAutomationsSection,
 };
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const SERVER_ENTRY = fileURLToPath(new URL('../packages/server/dist/index.js', import.meta.url));

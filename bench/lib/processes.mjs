@@ -50,7 +50,8 @@ export async function startProcess(script, args = [], { env = {}, nodeArgs = [],
       readyTimeoutMs,
     );
     const check = () => {
-      const [first] = jsonLines(proc.stdout());
+      // Pino log lines (JSON on stdout too) may come before the tool's own line.
+      const first = jsonLines(proc.stdout()).find((line) => !('level' in line));
       if (first) {
         clearTimeout(timer);
         resolve(first);

@@ -25,7 +25,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
+      // Log lines (pino writes JSON to stdout too) may come first; the server's line is the one with a url.
+      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
       if (line) resolve((JSON.parse(line) as { url: string }).url);
     });
     void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${err}`)));

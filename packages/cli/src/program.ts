@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import type { CliIo, CommandStatus } from './cli-io.js';
+import { automationsCommand } from './commands/automations-command.js';
+import { connectionsCommand } from './commands/connections-command.js';
 import { eventsEmitCommand } from './commands/events-emit.js';
 import { eventsQueryCommand } from './commands/events-query.js';
 import { eventsStreamCommand } from './commands/events-stream.js';
 import { keysCommand } from './commands/keys.js';
 import { startCommand } from './commands/start.js';
+import { webhooksCommand } from './commands/webhooks-command.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -31,6 +34,9 @@ export function createProgram(io: CliIo, status: CommandStatus): Command {
   events.addCommand(eventsStreamCommand(io));
   program.addCommand(events);
   program.addCommand(keysCommand(io));
+  program.addCommand(automationsCommand(io));
+  program.addCommand(connectionsCommand(io));
+  program.addCommand(webhooksCommand(io, status));
 
   // Every command reports through `io` and exits through `main`, never through process.exit.
   const configure = (command: Command) => {

@@ -7,4 +7,4 @@ export * from './glob.js';
 export * from './ids.js';
 export * from './limits.js';
 export * from './text-query.js';
-export * from './automations/automation-model.js';
+export * from './automations/index.js';

@@ -31,6 +31,19 @@ describe('parseApiError', () => {
     expect([error.code, error.details]).toEqual(['EVENT_VALIDATION_FAILED', { issues: [{ pointer: '/1/resource', type: 'missing', message: 'Field required', eventId: 'e1' }] }]);
   });
 
+  it("takes the issues from exception_detail when a coded body lists them only there", () => {
+    const body = {
+      statusCode: 422,
+      code: 'AUTOMATION_INVALID',
+      error: 'Unprocessable Entity',
+      message: 'The automation is invalid.',
+      exception_message: 'Invalid request received.',
+      exception_detail: [{ type: 'missing', loc: ['body', 'trigger', 'posture'], msg: 'Field required', pointer: '/trigger/posture' }],
+    };
+    const error = parseApiError(422, JSON.stringify(body));
+    expect([error.code, error.details]).toEqual(['AUTOMATION_INVALID', { issues: [{ pointer: '/trigger/posture', type: 'missing', message: 'Field required' }] }]);
+  });
+
   it("reads Prefect's 422 shape, deriving the pointer from loc when absent", () => {
     const body = {
       exception_message: 'Invalid request received.',

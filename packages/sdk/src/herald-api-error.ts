@@ -127,7 +127,9 @@ export function parseApiError(status: number, bodyText: string): HeraldApiError 
 
   if (typeof body.code === 'string') {
     const message = typeof body.message === 'string' ? body.message : fallbackMessage;
-    return new HeraldApiError(status, body.code, message, { details: normalizeDetails(body.details) });
+    // On routes that mirror Prefect, a 422 lists its issues in `exception_detail` only.
+    const details = body.details === undefined && Array.isArray(body.exception_detail) ? { issues: body.exception_detail.filter(isRecord).map(prefectIssue) } : normalizeDetails(body.details);
+    return new HeraldApiError(status, body.code, message, { details });
   }
   if (typeof body.exception_message === 'string') {
     const issues = Array.isArray(body.exception_detail) ? body.exception_detail.filter(isRecord).map(prefectIssue) : undefined;

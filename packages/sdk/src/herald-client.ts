@@ -1,5 +1,8 @@
 import { createEventValidator, type EventFilterInput, type ReceivedEvent } from '@herald/core';
+import { createAutomationsApi, type AutomationsApi } from './automations-api.js';
 import { resolveClientOptions, websocketUrl, type HeraldClientOptions } from './client-options.js';
+import { createConnectionsApi, type ConnectionsApi } from './connections-api.js';
+import { createWebhooksApi, type WebhooksApi } from './webhooks-api.js';
 import { EventSender, type EmitReceipt } from './event-sender.js';
 import { EventSubscription, type SubscribeOptions } from './event-subscription.js';
 import { registerExitFlush } from './exit-flush.js';
@@ -139,6 +142,28 @@ export interface HeraldClient {
    * await client.health();
    */
   health(): Promise<unknown>;
+  /**
+   * Automations: create, read, replace, enable/disable, delete, filter, trace; template checks.
+   *
+   * @example
+   * await client.automations.disable(id);
+   */
+  readonly automations: AutomationsApi;
+  /**
+   * Connections: the webhook, Slack, Discord and email targets actions send to. Secrets are write-only.
+   *
+   * @example
+   * for (const c of await client.connections.list()) console.log(c.name, c.kind);
+   */
+  readonly connections: ConnectionsApi;
+  /**
+   * Inbound webhooks: create, list, update, enable/disable, rotate, delete; captured requests, replay, preview.
+   *
+   * @example
+   * const hook = await client.webhooks.create({ name: 'cron', template: '{"event": "cron.ran", "resource": {"prefect.resource.id": "cron.nightly"}}' });
+   * console.log(hook.endpoint);
+   */
+  readonly webhooks: WebhooksApi;
 }
 
 /**
@@ -220,6 +245,9 @@ export function createHeraldClient(options: HeraldClientOptions = {}): HeraldCli
     },
     version: () => http.request<string>('GET', '/api/admin/version'),
     health: () => http.request<unknown>('GET', '/api/health'),
+    automations: createAutomationsApi(http),
+    connections: createConnectionsApi(http),
+    webhooks: createWebhooksApi(http),
   };
 }
 

@@ -1,5 +1,5 @@
 import { HeraldClientError, parseApiError } from './herald-api-error.js';
-import { SDK_USER_AGENT } from './prefect-socket.js';
+import { SDK_USER_AGENT } from './user-agent.js';
 
 export interface HttpTransportOptions {
   /** The server's base URL, without `/api`. */
@@ -26,7 +26,7 @@ export class HttpTransport {
   }
 
   /** Resolves with the parsed JSON body, or `undefined` for an empty one (204). */
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const url = this.#options.baseUrl + path;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': SDK_USER_AGENT };
     if (this.#options.apiKey) headers.Authorization = `Bearer ${this.#options.apiKey}`;

@@ -2,6 +2,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { HeraldApiError, HeraldClientError, isRecord } from './herald-api-error.js';
+import { SDK_USER_AGENT } from './user-agent.js';
 
 export interface PrefectSocketOptions {
   /** The API key sent in the auth message (and as a Bearer header, for proxies). */
@@ -12,7 +13,7 @@ export interface PrefectSocketOptions {
   handshakeTimeoutMs?: number;
 }
 
-export const SDK_USER_AGENT = 'herald-sdk/0.1.0';
+export { SDK_USER_AGENT } from './user-agent.js';
 
 /**
  * Opens a websocket with the `prefect` subprotocol and completes the auth handshake: the first message

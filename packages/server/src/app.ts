@@ -1,16 +1,20 @@
 import { HeraldError, toMicros } from '@herald/core';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { registerAutomationTraceRoute } from './api/automation-trace-route.js';
 import { createHttpApi } from './api/http-api.js';
 import { websocketRoutes } from './api/websocket/websocket-routes.js';
 import { createApiKeyAuthenticator } from './auth/api-key-authenticator.js';
+import { createAutomationServices } from './automations/automation-wiring.js';
 import { isLoopbackHost, loadConfig, redactUrl, type HeraldConfig, type HeraldConfigOverrides } from './config/config.js';
 import { createIngestPipeline } from './ingestion/ingest-pipeline.js';
 import { createInMemoryEventBus } from './messaging/event-bus.js';
 import { createMetrics } from './observability/metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import { startRetention } from './storage/retention.js';
-import { registerPlaceholderUi } from './ui/placeholder-ui.js';
+import { startAutomationRuntime, type AutomationRuntime } from './triggers/automation-runtime.js';
+import { registerStaticUi } from './ui/static-ui.js';
+import { createWebhooks } from './webhooks/create-webhooks.js';
 
 /** A running Herald server. */
 export interface Herald {
@@ -43,9 +47,10 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
   const config = loadConfig(options, options.env);
   const logger =
     options.logger ??
-    pino({ level: config.server.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.apiKey', '*.key'], censor: '[redacted]' } });
+    pino({ level: config.server.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.apiKey', '*.key', '*.secrets', '*.secret'], censor: '[redacted]' } });
   const storage = await openStorage(config.storage, logger);
   const now = () => toMicros(Date.now());
+  let triggers: AutomationRuntime | undefined;
   try {
     const auth = createApiKeyAuthenticator({ store: storage.keys });
     if (!isLoopbackHost(config.server.host) && !(await auth.isRequired())) {
@@ -67,7 +72,30 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       logger,
       now,
     });
+    // Before the HTTP API: H6's trigger service reaches `automation.automations` and `automation.connections`.
+    const automation = createAutomationServices({
+      storage,
+      ingest,
+      logger,
+      now,
+      secrets: { key: config.secrets.key, dataDir: config.storage.dataDir, shared: storage.events.dialect === 'postgres' },
+    });
+    // Restores the engine and catches up from its checkpoint before the server takes events.
+    triggers = await startAutomationRuntime({
+      config,
+      events: storage.events,
+      bus,
+      ingest,
+      automations: automation.automations,
+      connections: automation.connections,
+      metrics,
+      logger,
+      now,
+    });
+    const automationTraces = triggers.traces;
+    const webhooks = createWebhooks({ store: storage.webhooks, ingest, secrets: automation.secretBox, config: config.webhooks, limits: config.ingestion, logger, now });
     const http = createHttpApi({
+      automationApi: automation.api,
       ingest,
       events: storage.events,
       auth,
@@ -78,7 +106,9 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       limits: { maxBodyBytes: config.server.maxBodyBytes, maxPageSize: config.server.maxPageSize },
       registerExtraRoutes: async (app) => {
         await app.register(websocketRoutes({ ingest, events: storage.events, bus, auth, metrics, logger, now, options: config.stream }));
-        registerPlaceholderUi(app);
+        await webhooks.register(app);
+        registerAutomationTraceRoute(app, { automations: automation.automations, traces: automationTraces });
+        registerStaticUi(app);
       },
     });
     await http.listen({ host: config.server.host, port: config.server.port });
@@ -105,6 +135,9 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
           } finally {
             clearInterval(sweeper);
           }
+          await webhooks.close();
+          // Running actions still emit events: the trigger runtime closes before ingest.
+          await triggers?.close();
           await ingest.close();
           await storage.close();
         })();
@@ -112,6 +145,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       },
     };
   } catch (error) {
+    await triggers?.close();
     await storage.close();
     throw error;
   }

@@ -1,9 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import { ERROR_CATALOGUE, HeraldError, type ErrorCode, type ValidationIssue } from '@herald/core';
 
-/** A validation issue of a request; `in` says which part it points into (the body by default). */
+/**
+ * A validation issue of a request; `in` says which part it points into (the body by default).
+ * `model` is a model-level issue about the stored object merged with the request (Prefect's PATCH of
+ * an automation): its `loc` is the bare path, `[]`, with no part prefix.
+ */
 export interface RequestIssue extends ValidationIssue {
-  in?: 'body' | 'query' | 'path';
+  in?: 'body' | 'query' | 'path' | 'model';
 }
 
 /** Herald's one error body, for Herald-native routes (and the base of every error body). */
@@ -128,10 +132,11 @@ export function toPrefectIssues(
 ): PrefectIssue[] {
   return issues.map((issue) => {
     const part = issue.in ?? 'body';
-    const root = part === 'body' ? request.body : part === 'query' ? request.query : request.params;
+    const root = part === 'body' || part === 'model' ? request.body : part === 'query' ? request.query : request.params;
     const inputPath = issue.type === 'missing' ? issue.path.slice(0, -1) : issue.path;
     const input = valueAt(root, inputPath);
-    const item: PrefectIssue = { type: issue.type, loc: [part, ...issue.path], msg: issue.message, pointer: issue.pointer };
+    const loc = part === 'model' ? [...issue.path] : [part, ...issue.path];
+    const item: PrefectIssue = { type: issue.type, loc, msg: issue.message, pointer: issue.pointer };
     if (input.found && fitsJson(input.value, MAX_ECHOED_INPUT)) item.input = input.value;
     const index = issue.path[0];
     if (part === 'body' && Array.isArray(request.body) && typeof index === 'number') {

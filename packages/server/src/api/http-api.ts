@@ -5,6 +5,7 @@ import type { IngestService } from '../ingestion/ingest-service.js';
 import type { HeraldMetrics } from '../observability/metrics.js';
 import type { EventStore } from '../storage/ports.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerAutomationApi, type AutomationApiDeps } from './automation-api.js';
 import { installAuthHook } from './auth-hook.js';
 import { registerCountRoutes } from './count-routes.js';
 import { handleFrameworkError, installErrorHandling } from './error-handling.js';
@@ -33,6 +34,8 @@ export interface HttpApiDeps {
   };
   /** Adds more routes (websockets, the UI) in their own encapsulated plugin, after the API's. */
   registerExtraRoutes?: (app: FastifyInstance) => Promise<void> | void;
+  /** Automations, templates and connections (issue 3); their routes are registered when given. */
+  automationApi?: AutomationApiDeps;
 }
 
 /** Log paths that may hold credentials; pino replaces them before a line is written. */
@@ -91,6 +94,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
     registerCountRoutes(api, deps);
     registerEventRoutes(api, deps);
     registerAdminRoutes(api, deps);
+    if (deps.automationApi) registerAutomationApi(api, deps.automationApi);
   });
 
   const extra = deps.registerExtraRoutes;

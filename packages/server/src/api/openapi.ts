@@ -30,6 +30,8 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
       security: [{ bearer: [] }, { basic: [] }],
       tags: [
         { name: 'events', description: 'Ingest, query and count events.' },
+        { name: 'automations', description: 'Automations (Prefect-compatible) and template validation.' },
+        { name: 'connections', description: 'Targets of notifications and webhooks; their secrets are write-only.' },
         { name: 'admin', description: 'Version, health and metrics.' },
       ],
     },

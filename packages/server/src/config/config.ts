@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_EVENT_LIMITS, HeraldError, type EventLimits } from '@herald/core';
+import { parseSecretKey } from '../secrets/secret-box.js';
 
 /** Herald's whole configuration, parsed once at start-up. Only this module reads `process.env`. */
 export interface HeraldConfig {
@@ -22,6 +23,10 @@ export interface HeraldConfig {
     /** How often retention runs. */
     retentionIntervalMs: number;
   };
+  secrets: {
+    /** `HERALD_SECRET_KEY` (base64 of 32 bytes), sealing connection and webhook secrets; null uses `<dataDir>/secret.key`. */
+    key: Buffer | null;
+  };
   ingestion: EventLimits & {
     /** Most events written in one storage transaction. */
     commitMaxEvents: number;
@@ -31,6 +36,30 @@ export interface HeraldConfig {
     backfillPageSize: number;
     subscriberBacklog: number;
     maxMessageBytes: number;
+  };
+  webhooks: {
+    /** Largest body `/hooks/{slug}` accepts; larger ones get 413. */
+    maxBodyBytes: number;
+    /** Requests kept per webhook for inspection and replay (the last N). */
+    captureSize: number;
+    /** Bytes of each captured body that are kept; a longer body is kept truncated and cannot be replayed. */
+    captureMaxBodyBytes: number;
+    /** Requests per second per webhook when the webhook sets none; 0 means no limit. */
+    defaultRateLimit: number;
+  };
+  triggers: {
+    /** `HERALD_CAUSAL_WAIT`: longest wait for a missing `follows` leader (DECISIONS 16). Default 30 s. */
+    causalWaitMicros: number;
+    /** `HERALD_EVENT_TIME_TOLERANCE`: clock skew and lateness absorbed before event time is distrusted (DECISIONS 12). Default 60 s. */
+    toleranceMicros: number;
+    /** Per-action attempt budget and backoff: `HERALD_ACTION_MAX_ATTEMPTS` (5), `HERALD_ACTION_RETRY_BASE` (1s), `HERALD_ACTION_RETRY_MAX` (60s). */
+    retry: { maxAttempts: number; baseMs: number; maxMs: number };
+    /** `HERALD_ACTION_CONCURRENCY`: jobs (state events, actions) running at once. Default 128. */
+    actionConcurrency: number;
+    /** `HERALD_UI_URL`: base URL of the web UI, for links in templates; null when unset. */
+    uiUrl: string | null;
+    /** `HERALD_ALLOW_PRIVATE_NETWORKS`: actions may call private (RFC 1918, loopback) addresses. Default false. */
+    allowPrivateNetworks: boolean;
   };
 }
 
@@ -104,6 +133,7 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
       retentionMicros: duration('HERALD_RETENTION', overrides.retention ?? env.HERALD_RETENTION, 7 * UNIT_MICROS.d!),
       retentionIntervalMs: duration('HERALD_RETENTION_INTERVAL', env.HERALD_RETENTION_INTERVAL, 3600e6) / 1000,
     },
+    secrets: { key: secretKey(env.HERALD_SECRET_KEY, problems) },
     ingestion: {
       maxLabelsPerResource: int('HERALD_MAX_LABELS_PER_RESOURCE', DEFAULT_EVENT_LIMITS.maxLabelsPerResource, 2),
       maxRelatedResources: int('HERALD_MAX_RELATED_RESOURCES', DEFAULT_EVENT_LIMITS.maxRelatedResources, 0),
@@ -118,12 +148,38 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
       subscriberBacklog: int('HERALD_SUBSCRIBER_BACKLOG', 256, 1),
       maxMessageBytes: 16 * 1024 * 1024,
     },
+    webhooks: {
+      maxBodyBytes: int('HERALD_WEBHOOK_MAX_BODY_BYTES', 1024 * 1024, 1),
+      captureSize: int('HERALD_WEBHOOK_CAPTURE_SIZE', 50, 0),
+      captureMaxBodyBytes: int('HERALD_WEBHOOK_CAPTURE_MAX_BODY_BYTES', 64 * 1024, 0),
+      defaultRateLimit: int('HERALD_WEBHOOK_RATE_LIMIT', 100, 0),
+    },
+    triggers: {
+      causalWaitMicros: duration('HERALD_CAUSAL_WAIT', env.HERALD_CAUSAL_WAIT, 30 * UNIT_MICROS.s!),
+      toleranceMicros: duration('HERALD_EVENT_TIME_TOLERANCE', env.HERALD_EVENT_TIME_TOLERANCE, 60 * UNIT_MICROS.s!),
+      retry: {
+        maxAttempts: int('HERALD_ACTION_MAX_ATTEMPTS', 5, 1),
+        baseMs: duration('HERALD_ACTION_RETRY_BASE', env.HERALD_ACTION_RETRY_BASE, UNIT_MICROS.s!) / 1000,
+        maxMs: duration('HERALD_ACTION_RETRY_MAX', env.HERALD_ACTION_RETRY_MAX, 60 * UNIT_MICROS.s!) / 1000,
+      },
+      actionConcurrency: int('HERALD_ACTION_CONCURRENCY', 128, 1),
+      uiUrl: env.HERALD_UI_URL ? env.HERALD_UI_URL.replace(/\/+$/, '') : null,
+      allowPrivateNetworks: /^(1|true|yes|on)$/i.test(env.HERALD_ALLOW_PRIVATE_NETWORKS ?? ''),
+    },
   };
   if (config.ingestion.maxRelatedResources > 1023) problems.push('HERALD_MAX_RELATED_RESOURCES must be at most 1023');
   if (problems.length > 0) {
     throw new HeraldError('CONFIG_INVALID', { message: `Invalid configuration: ${problems.join('; ')}`, details: { problems } });
   }
   return config;
+}
+
+/** `HERALD_SECRET_KEY`, parsed; the problem never quotes the value. */
+function secretKey(raw: string | undefined, problems: string[]): Buffer | null {
+  if (raw === undefined || raw === '') return null;
+  const key = parseSecretKey(raw);
+  if (key === null) problems.push('HERALD_SECRET_KEY must be the base64 of 32 bytes (e.g. `openssl rand -base64 32`)');
+  return key;
 }
 
 /** Hides the password of a database URL before it is printed or logged. */

@@ -1,4 +1,4 @@
-import type { NormalizedEventFilter, ReceivedEvent } from '@herald/core';
+import type { Automation, ConnectionKind, JsonValue, NormalizedEventFilter, ReceivedEvent } from '@herald/core';
 
 /**
  * An event ready to be stored: the received event, its parsed times and its canonical JSON
@@ -117,9 +117,117 @@ export interface ApiKeyStore {
   touchKey(id: string, at: string): Promise<void>;
 }
 
+/** A link from an automation to a resource (spec §1.3); `owned` relations are never downgraded. */
+export interface AutomationRelation {
+  resourceId: string;
+  owned: boolean;
+}
+
+/**
+ * Automations, stored as their wire JSON (`Automation`) with the columns listings need, and their
+ * resource relations. Automations are few: callers list them all and filter in memory.
+ */
+export interface AutomationStore {
+  /** Inserts a new automation and its relations in one transaction. */
+  insertAutomation(automation: Automation, relations: readonly AutomationRelation[]): Promise<void>;
+  /** Replaces a stored automation (same id). False when no automation has this id. */
+  updateAutomation(automation: Automation): Promise<boolean>;
+  getAutomation(id: string): Promise<Automation | null>;
+  /** Every automation, ordered by (created, id). */
+  listAutomations(): Promise<Automation[]>;
+  countAutomations(): Promise<number>;
+  /** Deletes an automation and its relations in one transaction. False when no automation has this id. */
+  deleteAutomation(id: string): Promise<boolean>;
+  /** Automations with a relation (owned or not) to the resource, in the order the relations were made. */
+  automationsRelatedTo(resourceId: string): Promise<Automation[]>;
+  /** The relations of one automation, in the order they were made. */
+  automationRelations(id: string): Promise<AutomationRelation[]>;
+  /** Deletes the automations owned by the resource and created at or before `createdAtOrBefore` µs; returns their ids. */
+  deleteAutomationsOwnedBy(resourceId: string, createdAtOrBefore: number): Promise<string[]>;
+}
+
+/** A stored connection. Secrets are sealed by the secret box; only their names are kept in clear. */
+export interface ConnectionRecord {
+  id: string;
+  name: string;
+  kind: ConnectionKind;
+  settings: Record<string, JsonValue>;
+  /** Names of the secrets that are set, sorted. */
+  secretNames: string[];
+  /** The secrets object, sealed (`SecretBox.seal`). */
+  sealedSecrets: string;
+  /** µs since the epoch. */
+  created: number;
+  updated: number;
+}
+
+export interface ConnectionStore {
+  insertConnection(record: ConnectionRecord): Promise<void>;
+  /** Replaces a stored connection (same id). False when no connection has this id. */
+  updateConnection(record: ConnectionRecord): Promise<boolean>;
+  getConnection(id: string): Promise<ConnectionRecord | null>;
+  /** Every connection, ordered by (created, id). */
+  listConnections(): Promise<ConnectionRecord[]>;
+  deleteConnection(id: string): Promise<boolean>;
+}
+
+/** The signature schemes a webhook can require of its callers. */
+export type WebhookSignaturePreset = 'standard-webhooks' | 'github' | 'stripe';
+
+/** A stored webhook. The API key is kept as its SHA-256; the signing secret sealed by the secret box. */
+export interface WebhookRecord {
+  id: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  /** Jinja source. */
+  template: string;
+  /** 22 base64url characters (128 random bits): the capability in `/hooks/{slug}`. */
+  slug: string;
+  /** SHA-256 hex of the webhook's own API key, or null when callers need none. */
+  apiKeyHash: string | null;
+  /** Short non-secret prefix of that key, for listings. */
+  apiKeyPrefix: string | null;
+  signature: { preset: WebhookSignaturePreset; sealedSecret: string; toleranceSeconds: number } | null;
+  /** Requests per second; null uses the server's default. */
+  rateLimit: number | null;
+  /** ISO times. */
+  created: string;
+  updated: string;
+}
+
+/** One captured request of a webhook, as JSON text (`record`), with the columns reads need. */
+export interface CapturedRequestRow {
+  id: string;
+  webhookId: string;
+  /** µs since the epoch. */
+  received: number;
+  record: string;
+}
+
+export interface WebhookStore {
+  insertWebhook(record: WebhookRecord): Promise<void>;
+  /** Replaces a stored webhook (same id). False when no webhook has this id. */
+  updateWebhook(record: WebhookRecord): Promise<boolean>;
+  /** Deletes a webhook and its captured requests. False when no webhook has this id. */
+  deleteWebhook(id: string): Promise<boolean>;
+  getWebhook(id: string): Promise<WebhookRecord | null>;
+  findWebhookBySlug(slug: string): Promise<WebhookRecord | null>;
+  /** Every webhook, ordered by (created, id). */
+  listWebhooks(): Promise<WebhookRecord[]>;
+  /** Stores captured requests, then keeps only the newest `keep` of each webhook they belong to. */
+  appendCapturedRequests(rows: readonly CapturedRequestRow[], keep: number): Promise<void>;
+  /** A webhook's captured requests, newest first. */
+  listCapturedRequests(webhookId: string, limit: number): Promise<CapturedRequestRow[]>;
+  getCapturedRequest(webhookId: string, id: string): Promise<CapturedRequestRow | null>;
+}
+
 /** A storage backend: the event store and the small tables beside it, opened and migrated together. */
 export interface Storage {
   events: EventStore;
   keys: ApiKeyStore;
+  automations: AutomationStore;
+  connections: ConnectionStore;
+  webhooks: WebhookStore;
   close(): Promise<void>;
 }

@@ -1,6 +1,9 @@
 import { toMicros } from '@herald/core';
 import type { Storage } from '../ports.js';
 import { PostgresApiKeyStore } from './postgres-api-key-store.js';
+import { PostgresAutomationStore } from './postgres-automation-store.js';
+import { PostgresConnectionStore } from './postgres-connection-store.js';
+import { PostgresWebhookStore } from './postgres-webhook-store.js';
 import { PostgresDatabase, type PostgresLogger } from './postgres-database.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -37,7 +40,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     });
     await partitions.load();
     const events = new PostgresEventStore(db, partitions);
-    return { events, keys: new PostgresApiKeyStore(db), close: () => db.end() };
+    return {
+      events,
+      keys: new PostgresApiKeyStore(db),
+      automations: new PostgresAutomationStore(db),
+      connections: new PostgresConnectionStore(db),
+      webhooks: new PostgresWebhookStore(db),
+      close: () => db.end(),
+    };
   } catch (error) {
     await db.end();
     throw error;

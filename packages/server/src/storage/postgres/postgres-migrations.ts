@@ -57,6 +57,103 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'automations, automation_relations, connections',
+    // Times are µs since the epoch; `json` is the automation's wire JSON. `seq` keeps the order in which
+    // relations were made (related-to lists in that order).
+    sql: `
+      CREATE TABLE automations (
+        id      text    PRIMARY KEY,
+        name    text    NOT NULL,
+        created bigint  NOT NULL,
+        updated bigint  NOT NULL,
+        enabled boolean NOT NULL,
+        tags    text    NOT NULL,
+        json    text    NOT NULL
+      );
+      CREATE TABLE automation_relations (
+        seq           bigint  GENERATED ALWAYS AS IDENTITY,
+        automation_id text    NOT NULL REFERENCES automations(id) ON DELETE CASCADE,
+        resource_id   text    NOT NULL,
+        owned         boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (automation_id, resource_id)
+      );
+      CREATE INDEX automation_relations__resource ON automation_relations (resource_id, seq);
+      CREATE TABLE connections (
+        id           text   PRIMARY KEY,
+        name         text   NOT NULL,
+        kind         text   NOT NULL,
+        settings     text   NOT NULL,
+        secret_names text   NOT NULL,
+        secrets      text   NOT NULL,
+        created      bigint NOT NULL,
+        updated      bigint NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'trigger service: engine state, checkpoint, job outbox, traces',
+    // Used by `triggers/postgres-engine-state-store.ts`. `due` is wall-clock µs; `position` keeps the
+    // order in which jobs were created (a firing's state event before its actions).
+    sql: `
+      CREATE TABLE trigger_engine_state (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+      );
+      CREATE TABLE trigger_checkpoint (
+        id  int    PRIMARY KEY CHECK (id = 1),
+        seq bigint NOT NULL
+      );
+      INSERT INTO trigger_checkpoint (id, seq) VALUES (1, 0);
+      CREATE TABLE trigger_jobs (
+        position      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id            text   NOT NULL UNIQUE,
+        kind          text   NOT NULL,
+        automation_id text   NOT NULL,
+        depends_on    text,
+        due           bigint NOT NULL,
+        attempts      int    NOT NULL DEFAULT 0,
+        last_error    text,
+        body          text   NOT NULL
+      );
+      CREATE INDEX trigger_jobs__due ON trigger_jobs (due, position);
+      CREATE TABLE trigger_traces (
+        automation_id text PRIMARY KEY,
+        body          text NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'webhooks, webhook_requests',
+    sql: `
+      CREATE TABLE webhooks (
+        id                  text    PRIMARY KEY,
+        name                text    NOT NULL,
+        description         text    NOT NULL,
+        enabled             boolean NOT NULL,
+        template            text    NOT NULL,
+        slug                text    NOT NULL UNIQUE,
+        api_key_hash        text,
+        api_key_prefix      text,
+        signature_preset    text,
+        signature_secret    text,
+        signature_tolerance int,
+        rate_limit          double precision,
+        created             text    NOT NULL,
+        updated             text    NOT NULL
+      );
+      CREATE TABLE webhook_requests (
+        id         text   PRIMARY KEY,
+        webhook_id text   NOT NULL,
+        received   bigint NOT NULL,
+        record     text   NOT NULL
+      );
+      CREATE INDEX webhook_requests__webhook_received ON webhook_requests (webhook_id, received, id);
+    `,
+  },
 ];
 
 /**

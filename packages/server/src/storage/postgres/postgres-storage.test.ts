@@ -63,11 +63,12 @@ describe('openPostgresStorage: migrations', () => {
   it('applies only the migrations a database lacks, in version order', async () => {
     const db = new PostgresDatabase({ url: temp.url, maxConnections: 1 });
     try {
+      const top = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));
       const later = [
-        { version: 3, name: 'third', sql: 'CREATE TABLE t3 (x int REFERENCES t2(x))' },
-        { version: 2, name: 'second', sql: 'CREATE TABLE t2 (x int PRIMARY KEY)' },
+        { version: top + 2, name: 'second later', sql: 'CREATE TABLE t3 (x int REFERENCES t2(x))' },
+        { version: top + 1, name: 'first later', sql: 'CREATE TABLE t2 (x int PRIMARY KEY)' },
       ];
-      expect(await migratePostgres(db, [...POSTGRES_MIGRATIONS, ...later])).toEqual([2, 3]);
+      expect(await migratePostgres(db, [...POSTGRES_MIGRATIONS, ...later])).toEqual([top + 1, top + 2]);
       expect(await migratePostgres(db, [...POSTGRES_MIGRATIONS, ...later])).toEqual([]);
     } finally {
       await db.end();

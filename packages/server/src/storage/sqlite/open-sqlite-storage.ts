@@ -2,10 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from '../ports.js';
 import { SqliteApiKeyStore } from './sqlite-api-key-store.js';
+import { SqliteAutomationStore } from './sqlite-automation-store.js';
 import { openSqliteConnection, WRITER_PRAGMAS } from './sqlite-connection.js';
+import { SqliteConnectionStore } from './sqlite-connection-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { SqliteReader } from './sqlite-reader.js';
+import { SqliteWebhookStore } from './sqlite-webhook-store.js';
 import { SqliteWriter } from './sqlite-writer.js';
 
 export interface SqliteStorageOptions {
@@ -50,7 +53,14 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       onAnalyzed: () => reader.refresh(),
     });
     const events = new SqliteEventStore(reader, writer, file);
-    return { events, keys: new SqliteApiKeyStore(reader, writer), close: () => events.close() };
+    return {
+      events,
+      keys: new SqliteApiKeyStore(reader, writer),
+      automations: new SqliteAutomationStore(reader, writer),
+      connections: new SqliteConnectionStore(reader, writer),
+      webhooks: new SqliteWebhookStore(reader, writer),
+      close: () => events.close(),
+    };
   } catch (error) {
     reader.close();
     throw error;

@@ -6,12 +6,14 @@ import { normalizeEvent } from '../../ingestion/event-normalizer.js';
 import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
 import type { EventRecord, Storage } from '../ports.js';
 import { compileFilterWhere } from '../sql/filter-compiler.js';
+import { countByTimeSql } from './sqlite-event-queries.js';
 import { uuidToBlob } from '../sql/uuid-blob.js';
 import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
-import { isRollupCountable, rollupCountSql } from './sqlite-event-counts.js';
+import { isRollupCountable, rollupCountByEventSql, rollupCountSql } from './sqlite-event-counts.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
 const DAY = MICROS.day;
+const MINUTE = MICROS.minute;
 const T0 = parseDateTime('2026-03-02T00:00:00Z')!;
 // Two days before the epoch: the days around it have negative numbers.
 const BEFORE_EPOCH = parseDateTime('1969-12-30T00:00:00Z')!;
@@ -41,25 +43,44 @@ function filter(since: number, until: number | null, event: NormalizedEventFilte
   return { since, until, event, resource: {}, distinct: false, related: [], anyResource: [], order: 'DESC' };
 }
 
-/** floor(occurred / DAY), computed apart from the writer's and the migration's arithmetic. */
-const dayOf = (occurred: number) => {
-  const q = BigInt(occurred) / BigInt(DAY);
-  return Number(BigInt(occurred) % BigInt(DAY) < 0n ? q - 1n : q);
+/** floor(occurred / unit), computed apart from the writer's and the migrations' arithmetic. */
+const unitOf = (occurred: number, unit: number) => {
+  const q = BigInt(occurred) / BigInt(unit);
+  return Number(BigInt(occurred) % BigInt(unit) < 0n ? q - 1n : q);
 };
+const dayOf = (occurred: number) => unitOf(occurred, DAY);
 
-/** What the rollup must hold: events per (day, event), from the events table itself. */
-function expectedRollup(db: Database.Database): string[] {
+/** What a rollup must hold: events per (day or minute, event), from the events table itself. */
+function expectedRollup(db: Database.Database, unit: number = DAY): string[] {
   const tally = new Map<string, number>();
   for (const { occurred, event } of db.prepare('SELECT occurred, event FROM events').all() as { occurred: number; event: string }[]) {
-    const key = `${dayOf(occurred)} ${event}`;
+    const key = `${unitOf(occurred, unit)} ${event}`;
     tally.set(key, (tally.get(key) ?? 0) + 1);
   }
   return [...tally].map(([key, n]) => `${key} ${n}`).sort();
 }
 
-function storedRollup(db: Database.Database): string[] {
-  const rows = db.prepare('SELECT day, event, count FROM event_day_counts').all() as { day: number; event: string; count: number }[];
-  return rows.map((r) => `${r.day} ${r.event} ${r.count}`).sort();
+function storedRollup(db: Database.Database, unit: number = DAY): string[] {
+  const sql = unit === DAY ? 'SELECT day AS n, event, count FROM event_day_counts' : 'SELECT minute AS n, event, count FROM event_minute_counts';
+  const rows = db.prepare(sql).all() as { n: number; event: string; count: number }[];
+  return rows.map((r) => `${r.n} ${r.event} ${r.count}`).sort();
+}
+
+/** Count by event name straight from `events`, as the store did before the rollups. */
+function plainCountByEvent(db: Database.Database, f: NormalizedEventFilter): unknown[] {
+  const where = compileFilterWhere(f, 'sqlite');
+  return db
+    .prepare(
+      `SELECT e.event AS value, e.event AS label, count(*) AS count, min(e.occurred) AS first, max(e.occurred) AS last
+      FROM events e WHERE ${where.sql} GROUP BY e.event ORDER BY count DESC, value ASC`,
+    )
+    .all(...where.params);
+}
+
+/** Count by time in one GROUP BY over `events`. */
+function plainCountByTime(db: Database.Database, f: NormalizedEventFilter, grid: { pivot: number; delta: number }): unknown[] {
+  const { sql, params } = countByTimeSql(f, grid);
+  return db.prepare(sql).all(...params);
 }
 
 function plainCount(db: Database.Database, f: NormalizedEventFilter): number {
@@ -72,7 +93,8 @@ function plainCount(db: Database.Database, f: NormalizedEventFilter): number {
 
 // An instant near `base`: on a day boundary, one µs after or before one, or anywhere in days -1..4.
 const within = fc.oneof(
-  fc.constantFrom(0, 1, DAY - 1),
+  fc.constantFrom(0, 1, DAY - 1, MINUTE - 1, MINUTE, MINUTE + 1),
+  fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.constantFrom(-1, 0, 1)).map(([m, d]) => Math.max(0, m * MINUTE + d)),
   fc.tuple(fc.integer({ min: 0, max: 86_399 }), fc.integer({ min: 0, max: 999_999 })).map(([s, us]) => s * 1_000_000 + us),
 );
 const offset = fc.tuple(fc.integer({ min: -1, max: 4 }), within).map(([day, at]) => day * DAY + at);
@@ -101,20 +123,20 @@ const window = fc.oneof(
   fc.tuple(offset, offset).map(([a, b]) => [Math.max(a, b), Math.min(a, b)] as const), // empty: since after until
 );
 
-describe('rollup counts (event_day_counts)', () => {
+describe('rollup counts (event_day_counts, event_minute_counts)', () => {
   let dir: TempDir;
   beforeEach(() => {
     dir = createTempDir('herald-sqlite-counts-');
   });
   afterEach(() => dir.remove());
 
-  it('counts exactly what count(*) counts, after appends with duplicates and conflicts and purges', async () => {
+  it('counts exactly what count(*), count by event and count by time count, after appends with duplicates and conflicts and purges', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(T0, BEFORE_EPOCH),
         fc.array(operation, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.tuple(window, eventConditions), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(window, eventConditions, fc.constantFrom(MINUTE, 15 * MINUTE, MICROS.hour, DAY, 90 * 1_000_000)), { minLength: 1, maxLength: 8 }),
         async (base, operations, queries) => {
           const dataDir = `${dir.path}/run-${run++}`;
           const storage = await openSqliteStorage({ dataDir });
@@ -143,9 +165,15 @@ describe('rollup counts (event_day_counts)', () => {
             await Promise.all(pending);
 
             expect(storedRollup(db)).toEqual(expectedRollup(db));
-            for (const [[since, until], event] of queries) {
+            expect(storedRollup(db, MINUTE)).toEqual(expectedRollup(db, MINUTE));
+            for (const [[since, until], event, delta] of queries) {
               const f = filter(base + since, until === null ? null : base + until, event);
               expect(await storage.events.count(f)).toBe(plainCount(db, f));
+              expect(await storage.events.countByEvent(f)).toEqual(plainCountByEvent(db, f));
+              if (until !== null) {
+                const grid = { pivot: base + 7 * MINUTE, delta };
+                expect(await storage.events.countByTime(f, grid)).toEqual(plainCountByTime(db, f, grid));
+              }
             }
           } finally {
             db.close();
@@ -157,7 +185,7 @@ describe('rollup counts (event_day_counts)', () => {
     );
   });
 
-  it('reads whole days from the rollup and the partial days from events', async () => {
+  it('reads whole days from the day rollup, whole minutes from the minute rollup and the rest from events', async () => {
     const storage = await openSqliteStorage({ dataDir: dir.path });
     try {
       // Four events a day over days 0..3, two of them matching the prefix.
@@ -180,6 +208,16 @@ describe('rollup counts (event_day_counts)', () => {
       expect(await storage.events.count(filter(T0 + DAY + 1, T0 + 4 * DAY - 1, prefix))).toBe(6);
       expect(await storage.events.count(filter(T0, T0 + 2 * DAY - 2, prefix))).toBe(4);
       expect(await storage.events.count(filter(T0 + DAY, null, prefix))).toBe(106);
+      // Inflate one minute of day 2 as well: only windows that hold that minute but not its whole day read it.
+      const db2 = new Database(sqliteDatabaseFile(dir.path));
+      try {
+        db2.prepare("UPDATE event_minute_counts SET count = count + 1000 WHERE minute = ? AND event = 'a.b'").run((T0 + 2 * DAY + MICROS.hour) / MINUTE);
+      } finally {
+        db2.close();
+      }
+      expect(await storage.events.count(filter(T0 + 2 * DAY + 1, T0 + 2 * DAY + 2 * MICROS.hour - 1, prefix))).toBe(1001);
+      expect(await storage.events.count(filter(T0 + 2 * DAY + MICROS.hour + 1, T0 + 2 * DAY + 2 * MICROS.hour, prefix))).toBe(1);
+      expect(await storage.events.count(filter(T0 + DAY, T0 + 3 * DAY - 1, prefix))).toBe(104);
       // A filter the rollup cannot count reads events only.
       expect(await storage.events.count({ ...filter(T0, T0 + 4 * DAY - 1, prefix), resource: { idPrefixes: ['acme.'] } })).toBe(8);
     } finally {
@@ -187,15 +225,16 @@ describe('rollup counts (event_day_counts)', () => {
     }
   });
 
-  it('plans whole days as a range of the rollup key and the edges as ranges of events__occurred', async () => {
+  it('plans whole days and minutes as ranges of the rollup keys and the edges as ranges of events__occurred', async () => {
     const storage = await openSqliteStorage({ dataDir: dir.path });
     await storage.close();
-    const fragment = rollupCountSql(filter(T0 + MICROS.hour, T0 + 5 * DAY + MICROS.hour, { prefixes: ['prefect.flow-run.'] }))!;
+    const fragment = rollupCountSql(filter(T0 + MICROS.hour + 30, T0 + 5 * DAY + MICROS.hour + 30, { prefixes: ['prefect.flow-run.'] }))!;
     const db = new Database(sqliteDatabaseFile(dir.path), { readonly: true });
     try {
       const plan = db.prepare(`EXPLAIN QUERY PLAN ${fragment.sql}`).all(...fragment.params) as { detail: string }[];
       const details = plan.map((row) => row.detail);
       expect(details.filter((d) => d.startsWith('SEARCH event_day_counts USING PRIMARY KEY (day>? AND day<?)'))).toHaveLength(1);
+      expect(details.filter((d) => d.startsWith('SEARCH event_minute_counts USING PRIMARY KEY (minute>? AND minute<?)'))).toHaveLength(2);
       expect(
         details.filter((d) => d.startsWith('SEARCH e USING COVERING INDEX events__occurred (occurred>? AND occurred<?)')),
       ).toHaveLength(2);
@@ -205,11 +244,12 @@ describe('rollup counts (event_day_counts)', () => {
     }
   });
 
-  it('leaves windows without a whole UTC day and filters with other conditions to count(*)', () => {
+  it('leaves windows without a whole UTC minute and filters with other conditions to count(*)', () => {
     const prefix = { prefixes: ['a.'] };
-    expect(rollupCountSql(filter(T0 + 1, T0 + DAY, prefix))).toBeNull();
+    expect(rollupCountSql(filter(T0 + 1, T0 + MINUTE, prefix))).toBeNull();
     expect(rollupCountSql(filter(T0 + DAY, T0, prefix))).toBeNull();
-    expect(rollupCountSql(filter(T0, T0 + DAY - 1, prefix))).not.toBeNull();
+    expect(rollupCountSql(filter(T0, T0 + MINUTE - 1, prefix))).not.toBeNull();
+    expect(rollupCountSql(filter(T0 + 1, T0 + DAY, prefix))).not.toBeNull();
     expect(rollupCountSql(filter(T0 + 1, null, prefix))).not.toBeNull();
 
     const base = filter(T0, T0 + 3 * DAY, prefix);
@@ -227,6 +267,7 @@ describe('rollup counts (event_day_counts)', () => {
     for (const other of others) {
       expect(isRollupCountable({ ...base, ...other })).toBe(false);
       expect(rollupCountSql({ ...base, ...other })).toBeNull();
+      expect(rollupCountByEventSql({ ...base, ...other })).toBeNull();
     }
   });
 
@@ -262,6 +303,7 @@ describe('rollup counts (event_day_counts)', () => {
           '-2 b.x 1',
         ].sort(),
       );
+      expect(storedRollup(db, MINUTE)).toEqual(expectedRollup(db, MINUTE));
     } finally {
       db.close();
     }
@@ -281,6 +323,7 @@ describe('rollup counts (event_day_counts)', () => {
       const check = new Database(file, { readonly: true });
       try {
         expect(storedRollup(check)).toEqual([`${dayOf(T0) + 1} a.b 1`, `${dayOf(T0) + 1} a.bc 1`, `${dayOf(T0) + 3} é.x 1`]);
+        expect(storedRollup(check, MINUTE)).toEqual(expectedRollup(check, MINUTE));
       } finally {
         check.close();
       }

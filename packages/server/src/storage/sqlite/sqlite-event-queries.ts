@@ -4,7 +4,7 @@ import { compileFilterWhere, type SqlFragment } from '../sql/filter-compiler.js'
 import { findDrivingResource, sqlFirstOfEvent, type DrivingResource } from '../sql/resource-driver.js';
 import { positionTest } from '../sql/resource-sql.js';
 import { SqlParams } from '../sql/sql-params.js';
-import { rollupCountSql } from './sqlite-event-counts.js';
+import { rollupCountByEventSql, rollupCountSql } from './sqlite-event-counts.js';
 
 /*
  * The SQL of the SQLite event store's reads. `compileFilterWhere` supplies the condition over
@@ -91,7 +91,7 @@ function narrowToCursor(filter: NormalizedEventFilter, after: EventCursor): Norm
   return until < filter.since ? null : { ...filter, until };
 }
 
-/** Matching events, or distinct primary resource ids with `distinct`; from the daily rollup when it can. */
+/** Matching events, or distinct primary resource ids with `distinct`; from the rollups when they can. */
 export function countSql(filter: NormalizedEventFilter): SqlFragment {
   const rollup = rollupCountSql(filter);
   if (rollup) return rollup;
@@ -117,8 +117,10 @@ export function countByTimeSql(filter: NormalizedEventFilter, grid: { pivot: num
   };
 }
 
-/** Counts per event name: count desc, then name asc (byte order). */
+/** Counts per event name: count desc, then name asc (byte order); from the rollups when they can. */
 export function countByEventSql(filter: NormalizedEventFilter): SqlFragment {
+  const rollup = rollupCountByEventSql(filter);
+  if (rollup) return rollup;
   const where = compileFilterWhere(filter, 'sqlite');
   return {
     sql: `SELECT e.event AS value, e.event AS label, count(*) AS count, min(e.occurred) AS first, max(e.occurred) AS last

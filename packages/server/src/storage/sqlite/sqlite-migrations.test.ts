@@ -27,13 +27,19 @@ describe('migrateSqlite', () => {
     const objects = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name").pluck().all();
     expect(objects).toEqual([
       'api_keys',
+      'automation_relations',
+      'automations',
+      'connections',
       'event_day_counts',
+      'event_minute_counts',
       'event_resource_rows',
       'event_resources',
       'events',
       'log_position',
       'resource_keys',
       'schema_migrations',
+      'webhook_requests',
+      'webhooks',
     ]);
   });
 

@@ -92,6 +92,88 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         FROM events GROUP BY day, event;
     `,
   },
+  {
+    version: 3,
+    name: 'automations, automation_relations, connections',
+    // Times are µs since the epoch; `json` is the automation's wire JSON. Relations are deleted with
+    // their automation in the same writer transaction (foreign keys are off in SQLite by default).
+    sql: `
+      CREATE TABLE automations (
+        id      TEXT    PRIMARY KEY,
+        name    TEXT    NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        tags    TEXT    NOT NULL,
+        json    TEXT    NOT NULL
+      );
+      CREATE TABLE automation_relations (
+        automation_id TEXT    NOT NULL,
+        resource_id   TEXT    NOT NULL,
+        owned         INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (automation_id, resource_id)
+      );
+      CREATE INDEX automation_relations__resource ON automation_relations(resource_id);
+      CREATE TABLE connections (
+        id           TEXT    PRIMARY KEY,
+        name         TEXT    NOT NULL,
+        kind         TEXT    NOT NULL,
+        settings     TEXT    NOT NULL,
+        secret_names TEXT    NOT NULL,
+        secrets      TEXT    NOT NULL,
+        created      INTEGER NOT NULL,
+        updated      INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'webhooks, webhook_requests',
+    // `webhook_requests` holds the last N captured requests of each webhook, each as JSON text; the
+    // capture ring trims it after every batch it writes.
+    sql: `
+      CREATE TABLE webhooks (
+        id                  TEXT    PRIMARY KEY,
+        name                TEXT    NOT NULL,
+        description         TEXT    NOT NULL,
+        enabled             INTEGER NOT NULL,
+        template            TEXT    NOT NULL,
+        slug                TEXT    NOT NULL UNIQUE,
+        api_key_hash        TEXT,
+        api_key_prefix      TEXT,
+        signature_preset    TEXT,
+        signature_secret    TEXT,
+        signature_tolerance INTEGER,
+        rate_limit          REAL,
+        created             TEXT    NOT NULL,
+        updated             TEXT    NOT NULL
+      );
+      CREATE TABLE webhook_requests (
+        id         TEXT    PRIMARY KEY,
+        webhook_id TEXT    NOT NULL,
+        received   INTEGER NOT NULL,
+        record     TEXT    NOT NULL
+      );
+      CREATE INDEX webhook_requests__webhook_received ON webhook_requests(webhook_id, received, id);
+    `,
+  },
+  {
+    version: 6,
+    name: 'event_minute_counts: events per UTC minute and event name',
+    // As event_day_counts (migration 2), by minute: counts of windows that hold no whole day (the
+    // feed's "past 24 h") read whole minutes here instead of every event (`sqlite-event-counts.ts`).
+    sql: `
+      CREATE TABLE event_minute_counts (
+        minute INTEGER NOT NULL,
+        event  TEXT    NOT NULL,
+        count  INTEGER NOT NULL,
+        PRIMARY KEY (minute, event)
+      ) WITHOUT ROWID;
+      INSERT INTO event_minute_counts (minute, event, count)
+        SELECT occurred / 60000000 - (occurred % 60000000 < 0) AS minute, event, count(*)
+        FROM events GROUP BY minute, event;
+    `,
+  },
 ];
 
 /**

@@ -9,7 +9,8 @@
  * suite and the SQLite tests exercise it through the store, and a kill -9 test runs it in a child.
  *
  * Protocol (main → worker): `{ id, op: 'append', rows, count }`, `{ id, op: 'purge', cutoff,
- * batchSize }`, `{ id, op: 'run', sql, params }`, `{ id, op: 'close' }`. Replies: `{ id, ok: true,
+ * batchSize }`, `{ id, op: 'run', sql, params }`, `{ id, op: 'transaction', statements: [{ sql, params }] }`,
+ * `{ id, op: 'close' }`. Replies: `{ id, ok: true,
  * value }` or `{ id, ok: false, error: { message, code } }`. After opening, the worker posts
  * `{ ready: true }`, and after each ANALYZE `{ analyzed: true }` (readers reconnect to load the new
  * statistics).
@@ -44,6 +45,9 @@ const deleteUnusedKey = db.prepare('DELETE FROM resource_keys WHERE rkey = ? AND
 const addDayCount = db.prepare('INSERT INTO event_day_counts (day, event, count) VALUES (?, ?, ?) ON CONFLICT (day, event) DO UPDATE SET count = count + excluded.count');
 const subtractDayCount = db.prepare('UPDATE event_day_counts SET count = count - ? WHERE day = ? AND event = ? RETURNING count').pluck();
 const deleteDayCount = db.prepare('DELETE FROM event_day_counts WHERE day = ? AND event = ?');
+const addMinuteCount = db.prepare('INSERT INTO event_minute_counts (minute, event, count) VALUES (?, ?, ?) ON CONFLICT (minute, event) DO UPDATE SET count = count + excluded.count');
+const subtractMinuteCount = db.prepare('UPDATE event_minute_counts SET count = count - ? WHERE minute = ? AND event = ? RETURNING count').pluck();
+const deleteMinuteCount = db.prepare('DELETE FROM event_minute_counts WHERE minute = ? AND event = ?');
 
 // The log position survives retention: seq never goes back, even when the newest events are purged.
 let lastSeq = Math.max(
@@ -66,28 +70,50 @@ function keyOf(resourceId) {
   return rkey;
 }
 
-// The rollup event_day_counts (see sqlite-event-counts.ts): events per (UTC day, event name), changed
-// in the transaction that inserts or deletes them. A tally collects one transaction's changes first,
-// so each (day, event) is written once per transaction.
+// The rollups event_day_counts and event_minute_counts (see sqlite-event-counts.ts): events per (UTC
+// day or minute, event name), changed in the transaction that inserts or deletes them. A tally collects
+// one transaction's changes first, so each (day, event) and (minute, event) is written once per transaction.
 const DAY = 86400000000;
+const MINUTE = 60000000;
 
-function dayOf(occurred) {
-  // floor(occurred / DAY), exact even where the double division rounds up to a whole number.
-  let day = Math.floor(occurred / DAY);
-  if (day * DAY > occurred) day--;
-  return day;
+function unitOf(occurred, unit) {
+  // floor(occurred / unit), exact even where the double division rounds up to a whole number.
+  let n = Math.floor(occurred / unit);
+  if (n * unit > occurred) n--;
+  return n;
+}
+
+function newTally() {
+  return { days: new Map(), minutes: new Map() };
 }
 
 function tally(counts, occurred, event) {
-  const key = dayOf(occurred) + ' ' + event; // the day has no space: the first one separates
-  counts.set(key, (counts.get(key) || 0) + 1);
+  // The unit number has no space: the first one separates.
+  const day = unitOf(occurred, DAY) + ' ' + event;
+  counts.days.set(day, (counts.days.get(day) || 0) + 1);
+  const minute = unitOf(occurred, MINUTE) + ' ' + event;
+  counts.minutes.set(minute, (counts.minutes.get(minute) || 0) + 1);
 }
 
-function forEachDayCount(counts, apply) {
+function forEachCount(counts, apply) {
   for (const [key, n] of counts) {
     const space = key.indexOf(' ');
     apply(Number(key.slice(0, space)), key.slice(space + 1), n);
   }
+}
+
+function addCounts(counts) {
+  forEachCount(counts.days, (day, event, n) => addDayCount.run(day, event, n));
+  forEachCount(counts.minutes, (minute, event, n) => addMinuteCount.run(minute, event, n));
+}
+
+function subtractCounts(counts) {
+  forEachCount(counts.days, (day, event, n) => {
+    if (subtractDayCount.get(n, day, event) === 0) deleteDayCount.run(day, event);
+  });
+  forEachCount(counts.minutes, (minute, event, n) => {
+    if (subtractMinuteCount.get(n, minute, event) === 0) deleteMinuteCount.run(minute, event);
+  });
 }
 
 function withoutReceived(json) {
@@ -141,9 +167,9 @@ function appendRows(rows, count, counts) {
 }
 
 const appendInTransaction = db.transaction((jobs) => {
-  const counts = new Map();
+  const counts = newTally();
   const outcomes = jobs.map((job) => appendRows(job.rows, job.count, counts));
-  forEachDayCount(counts, (day, event, n) => addDayCount.run(day, event, n));
+  addCounts(counts);
   savePosition.run(lastSeq);
   for (const outcome of outcomes) outcome.lastSeq = lastSeq;
   return outcomes;
@@ -163,15 +189,13 @@ function append(jobs) {
 const purgeBatch = db.transaction((cutoff, limit) => {
   const oldest = oldestBelow.all(cutoff, limit);
   const touched = new Set();
-  const counts = new Map();
+  const counts = newTally();
   for (const [seq, occurred, event] of oldest) {
     deleteEvent.run(seq);
     tally(counts, occurred, event);
     for (const rkey of deleteRows.all(seq * 1024, seq * 1024 + 1024)) touched.add(rkey);
   }
-  forEachDayCount(counts, (day, event, n) => {
-    if (subtractDayCount.get(n, day, event) === 0) deleteDayCount.run(day, event);
-  });
+  subtractCounts(counts);
   let dropped = 0;
   for (const rkey of touched) dropped += deleteUnusedKey.run(rkey, rkey).changes;
   if (dropped > 0) keys.clear();
@@ -213,6 +237,18 @@ function run(sql, params) {
   }
   return statement.run(...params).changes;
 }
+
+// Several statements in one transaction: rows (as arrays) for row-returning ones, else changes.
+const runTransaction = db.transaction((list) =>
+  list.map(({ sql, params }) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement.reader ? statement.raw(true).all(...params) : statement.run(...params).changes;
+  }),
+);
 
 function reply(id, value) {
   parentPort.postMessage({ id, ok: true, value });
@@ -275,6 +311,12 @@ function step() {
   } else if (job.op === 'run') {
     try {
       reply(job.id, run(job.sql, job.params));
+    } catch (error) {
+      fail(job.id, error);
+    }
+  } else if (job.op === 'transaction') {
+    try {
+      reply(job.id, runTransaction.immediate(job.statements));
     } catch (error) {
       fail(job.id, error);
     }

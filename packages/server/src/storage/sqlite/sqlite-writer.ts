@@ -23,6 +23,12 @@ export interface SqliteWriterOptions {
   onAnalyzed?: () => void;
 }
 
+/** One statement of a writer transaction. */
+export interface WriterStatement {
+  sql: string;
+  params: readonly (string | number | null)[];
+}
+
 type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { message: string; code?: string } }
@@ -106,6 +112,15 @@ export class SqliteWriter {
   /** Runs one small write statement; resolves with the number of rows changed. */
   run(sql: string, params: readonly (string | number | null)[]): Promise<number> {
     return this.request({ op: 'run', sql, params }) as Promise<number>;
+  }
+
+  /**
+   * Runs several statements in one transaction (all or nothing). Resolves with one entry per statement:
+   * the rows it returned (as arrays, for `RETURNING` and other row-returning statements), or else the
+   * number of rows it changed.
+   */
+  transaction(statements: readonly WriterStatement[]): Promise<(number | unknown[][])[]> {
+    return this.request({ op: 'transaction', statements }) as Promise<(number | unknown[][])[]>;
   }
 
   /** Finishes every queued write, checkpoints the WAL into the database file, and stops the worker. */

@@ -1,0 +1,157 @@
+import type { JsonValue } from '@herald/core';
+import {
+  BooleanValue,
+  FloatValue,
+  FunctionValue,
+  IntegerValue,
+  isArray,
+  isMapping,
+  NullValue,
+  StringValue,
+  UndefinedValue,
+  type RuntimeValue,
+} from './jinja-runtime.js';
+import { LabelDiverValue } from './template-values.js';
+
+/**
+ * Turns runtime values into text (DECISIONS 15: JSON, not Python reprs) and into JSON values, always
+ * under a {@link Meter} so that a value shared many times in a structure cannot blow up memory.
+ */
+
+/** Counts produced characters and visited nodes; throws once a render exceeds its budget. */
+export interface Meter {
+  /** Adds `chars` produced characters; throws when the render's output budget is exceeded. */
+  charge(chars: number): void;
+  /** Counts one unit of work; throws when the render's time budget is exceeded. */
+  tick(): void;
+}
+
+/** Options of the `tojson` filter (spec §5.3). */
+interface ToJsonOptions {
+  sortKeys: boolean;
+  htmlSafe: boolean;
+  ensureAscii: boolean;
+  indent: number | null;
+}
+
+const ASCII_ESCAPES = /[\u007f-\uffff]/g;
+const HTML_ESCAPES = /[<>&']/g;
+
+function escapeChar(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+function quote(text: string, options: ToJsonOptions | null): string {
+  let out = JSON.stringify(text);
+  if (options?.ensureAscii === true) out = out.replace(ASCII_ESCAPES, escapeChar);
+  if (options?.htmlSafe === true) out = out.replace(HTML_ESCAPES, escapeChar);
+  return out;
+}
+
+function number(value: RuntimeValue): string {
+  const n = value.value as number;
+  if (!Number.isFinite(n)) throw new Error(`${String(n)} is not a JSON number`);
+  return value instanceof FloatValue ? value.toString() : String(n);
+}
+
+/**
+ * Inside a structure (and as typed JSON), a label-diver node with a value of its own is that string;
+ * other nodes (the root, `labels.i.am`) are the object of the labels below them.
+ */
+function isLabelLeaf(diver: LabelDiverValue): boolean {
+  return diver.exact !== '' || diver.value.size === 0;
+}
+
+/** The entries a mapping shows when printed or serialised (a label diver shows its labels). */
+function entriesOf(value: RuntimeValue & { value: Map<string, RuntimeValue> }): [string, RuntimeValue][] {
+  return [...value.value.entries()];
+}
+
+/**
+ * Serialises a value as JSON text under the meter. With `options` null this is the printing form
+ * (`{"a": 1}`, insertion order); with options it is `tojson`.
+ */
+export function writeJson(value: RuntimeValue, meter: Meter, options: ToJsonOptions | null): string {
+  const parts: string[] = [];
+  const itemSep = options?.indent != null ? ',' : ', ';
+  const push = (text: string): void => {
+    meter.charge(text.length);
+    parts.push(text);
+  };
+  const visit = (node: RuntimeValue, depth: number): void => {
+    meter.tick();
+    if (depth > 100) throw new Error('value is nested too deeply to serialise');
+    const pad = options?.indent != null ? `\n${' '.repeat(options.indent * (depth + 1))}` : '';
+    const close = options?.indent != null ? `\n${' '.repeat(options.indent * depth)}` : '';
+    if (node instanceof StringValue) return push(quote(node.value, options));
+    if (node instanceof IntegerValue || node instanceof FloatValue) return push(number(node));
+    if (node instanceof BooleanValue) return push(node.value ? 'true' : 'false');
+    if (node instanceof NullValue || node instanceof UndefinedValue) return push('null');
+    if (node instanceof LabelDiverValue && isLabelLeaf(node)) return push(quote(node.exact, options));
+    if (isArray(node)) {
+      if (node.value.length === 0) return push('[]');
+      push('[');
+      node.value.forEach((item, i) => {
+        push(i === 0 ? pad : `${itemSep}${pad}`);
+        visit(item, depth + 1);
+      });
+      return push(`${close}]`);
+    }
+    if (isMapping(node)) {
+      const entries = entriesOf(node);
+      if (options?.sortKeys === true) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      if (entries.length === 0) return push('{}');
+      push('{');
+      entries.forEach(([key, item], i) => {
+        push(i === 0 ? pad : `${itemSep}${pad}`);
+        push(`${quote(key, options)}: `);
+        visit(item, depth + 1);
+      });
+      return push(`${close}}`);
+    }
+    if (node instanceof FunctionValue) throw new Error('a function is not JSON serialisable');
+    throw new Error(`a ${node.type} is not JSON serialisable`);
+  };
+  visit(value, 0);
+  return parts.join('');
+}
+
+/** How a value prints in `{{ … }}` (DECISIONS 15): strings raw, undefined empty, others as JSON. */
+export function printValue(value: RuntimeValue, meter: Meter): string {
+  if (value instanceof StringValue) {
+    meter.charge(value.value.length);
+    return value.value;
+  }
+  if (value instanceof UndefinedValue || value instanceof FunctionValue) return '';
+  if (value instanceof LabelDiverValue) {
+    meter.charge(value.exact.length);
+    return value.exact;
+  }
+  return writeJson(value, meter, null);
+}
+
+/** Converts a value to JSON data (typed template output). Undefined and functions are refused. */
+export function toJsonValue(value: RuntimeValue, meter: Meter, depth = 0): JsonValue {
+  meter.tick();
+  if (depth > 100) throw new Error('value is nested too deeply to convert to JSON');
+  if (value instanceof StringValue) return value.value;
+  if (value instanceof IntegerValue || value instanceof FloatValue) {
+    const n = value.value;
+    if (!Number.isFinite(n)) throw new Error(`${String(n)} is not a JSON number`);
+    return n === 0 ? 0 : n; // JSON has no -0
+  }
+  if (value instanceof BooleanValue) return value.value;
+  if (value instanceof NullValue) return null;
+  if (value instanceof LabelDiverValue && isLabelLeaf(value)) return value.exact;
+  if (isArray(value)) return value.value.map((item) => toJsonValue(item, meter, depth + 1));
+  if (isMapping(value)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of value.value) {
+      // defineProperty: a `__proto__` key must stay data, not replace the prototype.
+      Object.defineProperty(out, key, { value: toJsonValue(item, meter, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  if (value instanceof UndefinedValue) throw new Error('the expression is undefined');
+  throw new Error(`a ${value.type} is not JSON data`);
+}

@@ -1,0 +1,2 @@
+export * from './engine-types.js';
+export { createTriggerEngine } from './trigger-engine.js';
