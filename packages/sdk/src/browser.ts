@@ -2,7 +2,7 @@ import type { EventFilterInput, ReceivedEvent } from '@herald/core';
 import { createAdminApi, type AdminApi } from './browser-admin.js';
 import { BrowserSubscription, type BrowserSubscriptionHandlers } from './browser-subscription.js';
 import { HeraldApiError, HeraldClientError } from './herald-api-error.js';
-import type { Countable, CountByOptions, EventCount, EventPage } from './herald-client.js';
+import type { Countable, CountByOptions, EventCount, EventPage as CountedEventPage } from './herald-client.js';
 import { HttpTransport } from './http-transport.js';
 
 export type { AdminApi, AutomationDraft, AutomationTrace, AutomationTraceEntry, CapturedRequest, TemplateCheck, WebhookFields, WebhookPreview, WebhookView } from './browser-admin.js';
@@ -10,7 +10,12 @@ export type { ConnectionCreateBody } from './connections-api.js';
 export type { WebhookReplay, WebhookSignaturePreset } from './webhooks-api.js';
 export { BrowserSubscription, type BrowserSubscriptionHandlers, type BrowserSubscriptionOptions } from './browser-subscription.js';
 export { HeraldApiError, HeraldClientError } from './herald-api-error.js';
-export type { Countable, CountByOptions, EventCount, EventPage, TimeUnit } from './herald-client.js';
+export type { Countable, CountByOptions, EventCount, TimeUnit } from './herald-client.js';
+
+/** A page of events; `total` is null when the first page was asked with `count: false`. */
+export interface EventPage extends Omit<CountedEventPage, 'total'> {
+  total: number | null;
+}
 export type { Action, Automation, AutomationInput, Connection, ConnectionKind, EventFilterInput, EventTrigger, JsonValue, ReceivedEvent, RelatedResource, Resource, Trigger } from '@herald/core';
 
 /** Options of {@link createBrowserClient}. */
@@ -26,8 +31,11 @@ export interface BrowserClientOptions {
 /** The read side of the Herald API for browsers: no Node modules, the browser's own `fetch` and `WebSocket`. */
 export interface BrowserClient extends AdminApi {
   readonly url: string;
-  /** The first page of a query, with the total. */
-  queryPage(filter: EventFilterInput, options?: { limit?: number }): Promise<EventPage>;
+  /**
+   * The first page of a query, with the total. `count: false` skips the total (Herald only): over a
+   * broad filter, counting every match can take far longer than reading one page.
+   */
+  queryPage(filter: EventFilterInput, options?: { limit?: number; count?: boolean }): Promise<EventPage>;
   /** The page a `next_page` link points at (keyset pagination). Only its token is used. */
   nextPage(nextPageUrl: string): Promise<EventPage>;
   countBy(countable: Countable, filter: EventFilterInput, options?: CountByOptions): Promise<EventCount[]>;
@@ -57,7 +65,11 @@ export function createBrowserClient(options: BrowserClientOptions): BrowserClien
   return {
     ...createAdminApi(http),
     url,
-    queryPage: (filter, opts = {}) => http.request<EventPage>('POST', '/api/events/filter', { filter, ...(opts.limit === undefined ? {} : { limit: opts.limit }) }),
+    queryPage: (filter, opts = {}) =>
+      http.request<EventPage>('POST', opts.count === false ? '/api/events/filter?count=false' : '/api/events/filter', {
+        filter,
+        ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+      }),
     nextPage(nextPageUrl) {
       const token = new URL(nextPageUrl, url).searchParams.get('page-token');
       if (!token) return Promise.reject(new HeraldClientError('PROTOCOL_ERROR', `The next_page link carries no page-token: ${nextPageUrl}`));

@@ -39,7 +39,7 @@ export function useEventPages(filter: EventFilterInput, filterKey: string): Even
   const accept = useCallback((gen: number, page: EventPage, reset: boolean) => {
     if (gen !== generation.current) return;
     next.current = page.next_page;
-    setTotal(page.total);
+    if (page.total !== null) setTotal(page.total);
     if (reset) ids.current = new Set();
     const fresh = page.events.filter((e) => !ids.current.has(e.id));
     for (const e of fresh) ids.current.add(e.id);
@@ -61,9 +61,18 @@ export function useEventPages(filter: EventFilterInput, filterKey: string): Even
     next.current = null;
     setStatus('loading');
     setError(null);
-    client.queryPage(filter, { limit: PAGE_SIZE }).then(
+    setTotal(null);
+    client.queryPage(filter, { limit: PAGE_SIZE, count: false }).then(
       (page) => accept(gen, page, true),
       (err: unknown) => fail(gen, err),
+    );
+    // Counting every match can take much longer than one page (a related resource or free text over
+    // a million events), so the total is asked for apart and the list never waits for it.
+    client.queryPage(filter, { limit: 0 }).then(
+      (page) => {
+        if (gen === generation.current) setTotal(page.total);
+      },
+      () => undefined,
     );
     // The filter object is described by filterKey.
   }, [client, filterKey, nonce, accept, fail]);

@@ -52,7 +52,7 @@ export const eventPageSchema: Schema = {
   required: ['events', 'total', 'next_page'],
   properties: {
     events: { type: 'array', items: receivedEventSchema },
-    total: { type: 'integer', description: 'Matching events (distinct resources with `resource.distinct`), computed on the first page.' },
+    total: { type: ['integer', 'null'], description: 'Matching events (distinct resources with `resource.distinct`), computed on the first page; null when the first page was asked with `?count=false`.' },
     next_page: { type: ['string', 'null'], description: 'Absolute URL of the next page, or null when there is none.' },
   },
 };

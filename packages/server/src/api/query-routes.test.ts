@@ -83,6 +83,20 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
       expect(times).toEqual([...times].sort((a, b) => b - a));
     });
 
+    it('skips the total with ?count=false, on the first page and every later one (Herald only)', async () => {
+      const res = await h.app.inject({ method: 'POST', url: '/api/events/filter?count=false', payload: { limit: 50 }, headers: { host: HOST } });
+      expect(res.statusCode).toBe(200);
+      const pages: Page[] = [res.json()];
+      while (pages.at(-1)!.next_page) pages.push((await next(pages.at(-1)!.next_page!)).json as Page);
+      expect(pages.map((p) => p.events.length)).toEqual([50, 50, 30]);
+      expect(pages.map((p) => p.total)).toEqual([null, null, null]);
+      expect(new Set(pages.flatMap((p) => p.events.map((e) => e.id))).size).toBe(130);
+      const counted = await h.app.inject({ method: 'POST', url: '/api/events/filter?count=true', payload: { limit: 1 } });
+      expect(counted.json().total).toBe(130);
+      const bad = await h.app.inject({ method: 'POST', url: '/api/events/filter?count=maybe', payload: { limit: 1 } });
+      expect(bad.statusCode).toBe(422);
+    });
+
     it('builds an absolute next_page from the Host header, with the page-token parameter', async () => {
       const { json } = await first({ limit: 10 });
       expect(json.next_page).toMatch(/^http:\/\/herald\.example:4200\/api\/events\/filter\/next\?page-token=[A-Za-z0-9=]+$/);

@@ -32,6 +32,16 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpApiDeps): vo
         operationId: 'read_events_events_filter_post',
         summary: 'Read the first page of matching events',
         tags: ['events'],
+        querystring: {
+          type: 'object',
+          properties: {
+            count: {
+              type: 'boolean',
+              default: true,
+              description: 'Herald only: `false` skips counting the matching events (`total` is then null), so a page over a broad filter answers at once.',
+            },
+          },
+        },
         body: {
           type: 'object',
           properties: {
@@ -44,6 +54,10 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpApiDeps): vo
     },
     async (request, reply) => {
       const issues: RequestIssue[] = [];
+      const countParam = (request.query as Record<string, unknown>).count;
+      if (countParam !== undefined && countParam !== 'true' && countParam !== 'false') {
+        issues.push(requestIssue('query', ['count'], 'bool_parsing', 'count must be true or false'));
+      }
       const body = readBodyObject(request.body, issues);
       const limit = readInteger(body, 'limit', { min: 0, max: limits.maxPageSize, fallback: DEFAULT_PAGE_SIZE }, issues);
       const parsed = parseEventFilter(body.filter, { now: deps.now(), missingUntil: 'now', basePath: ['filter'] });
@@ -52,7 +66,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpApiDeps): vo
         const code = issues.every((i) => i.path[0] === 'filter') ? 'FILTER_INVALID' : 'QUERY_INVALID';
         throw new HeraldError(code, { details: { issues } });
       }
-      const total = await events.count(parsed.filter);
+      const total = countParam === 'false' ? null : await events.count(parsed.filter);
       const page = await readEventPage(events, {
         filter: parsed.filter,
         materialized: parsed.materialized,
@@ -90,7 +104,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpApiDeps): vo
       const page = await readEventPage(events, {
         filter: parsed.filter,
         materialized: parsed.materialized,
-        total: state.count,
+        total: state.count < 0 ? null : state.count,
         pageSize: state.page_size,
         after: state.after,
         origin: originOf(request),

@@ -9,8 +9,8 @@ export interface EventPageRequest {
   filter: NormalizedEventFilter;
   /** The wire filter with defaults filled in; it travels in the next page's token. */
   materialized: EventFilterInput;
-  /** The total of the first page, repeated on every later page. */
-  total: number;
+  /** The total of the first page, repeated on every later page; null when the client asked not to count. */
+  total: number | null;
   pageSize: number;
   /** Where the previous page ended; absent on the first page. */
   after?: EventCursor;
@@ -37,7 +37,7 @@ export async function readEventPage(store: EventStore, request: EventPageRequest
     rows.length > pageSize && last
       ? `${request.origin}${NEXT_PAGE_PATH}?page-token=${encodePageToken({
           filter: request.materialized,
-          count: total,
+          count: total ?? -1,
           page_size: pageSize,
           after: { occurred: last.occurred, seq: last.seq },
         })}`

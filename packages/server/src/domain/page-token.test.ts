@@ -76,7 +76,7 @@ describe('encodePageToken / decodePageToken', () => {
       42,
       { ...state, filter: null },
       { ...state, filter: [] },
-      { ...state, count: -1 },
+      { ...state, count: -2 },
       { ...state, count: 1.5 },
       { ...state, count: '3' },
       { ...state, page_size: 0 },

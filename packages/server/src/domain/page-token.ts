@@ -8,7 +8,7 @@ import type { EventFilterInput } from '@herald/core';
 export interface PageTokenState {
   /** The wire filter with its defaults filled in (a fixed `until`), re-run for every page. */
   filter: EventFilterInput;
-  /** The total computed on the first page; later pages repeat it. */
+  /** The total computed on the first page; later pages repeat it. -1 when the first page skipped it (`?count=false`). */
   count: number;
   /** The page size of the first request. */
   page_size: number;
@@ -65,7 +65,7 @@ export function decodePageToken(token: string, maxPageSize: number): PageTokenSt
   }
   if (!isObject(parsed) || !isObject(parsed.filter) || !isObject(parsed.after)) return null;
   const { filter, count, page_size: pageSize, after } = parsed;
-  if (!isPosition(count) || count < 0) return null;
+  if (!isPosition(count) || count < -1) return null;
   if (!isPosition(pageSize) || pageSize < 1 || pageSize > maxPageSize) return null;
   if (!isPosition(after.occurred) || !isPosition(after.seq) || after.seq < 0) return null;
   return { filter, count, page_size: pageSize, after: { occurred: after.occurred, seq: after.seq } };
