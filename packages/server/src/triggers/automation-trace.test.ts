@@ -21,6 +21,12 @@ describe('AutomationTraces', () => {
     expect(traces.view('unknown')).toEqual({ automation_id: 'unknown', capacity: 3, totals: {}, entries: [] });
   });
 
+  it('shows the window bounds and waits the engine gives in µs as ISO times', () => {
+    const traces = new AutomationTraces();
+    traces.add([{ automationId: 'a', at: 0, kind: 'window', detail: { start: 1_700_000_000_000_000, end: 1_700_000_010_000_000, count: 2, key: ['r'] } }]);
+    expect(traces.view('a').entries[0]!.detail).toEqual({ start: '2023-11-14T22:13:20Z', end: '2023-11-14T22:13:30Z', count: 2, key: ['r'] });
+  });
+
   it('hands out changed traces once, and restores them', () => {
     const traces = new AutomationTraces();
     traces.add([{ automationId: 'a', at: 0, kind: 'matched', detail: {} }]);

@@ -69,7 +69,7 @@ export class AutomationTraces {
         trace = { totals: {}, entries: [] };
         this.traces.set(entry.automationId, trace);
       }
-      trace.entries.push({ at: formatDateTime(entry.at), kind: entry.kind, detail: entry.detail });
+      trace.entries.push({ at: formatDateTime(entry.at), kind: entry.kind, detail: readableDetail(entry.detail) });
       if (trace.entries.length > this.capacity) trace.entries.splice(0, trace.entries.length - this.capacity);
       trace.totals[entry.kind] = (trace.totals[entry.kind] ?? 0) + 1;
       this.dirty.add(entry.automationId);
@@ -106,4 +106,17 @@ export class AutomationTraces {
     this.dirty.clear();
     return out;
   }
+}
+
+/** Detail keys the engine fills with times in µs; people read the trace, so they become ISO times. */
+const TIME_KEYS = new Set(['start', 'end', 'until', 'as_of']);
+
+function readableDetail(detail: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, value] of Object.entries(detail)) {
+    if (!TIME_KEYS.has(key) || typeof value !== 'number' || !Number.isFinite(value)) continue;
+    copy ??= { ...detail };
+    copy[key] = formatDateTime(value);
+  }
+  return copy ?? detail;
 }
