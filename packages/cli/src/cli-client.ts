@@ -1,4 +1,5 @@
 import { createErrorReporter, createHeraldClient, type HeraldClient } from '@herald/sdk';
+import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 
 /** The connection flags every command that talks to a server accepts (global options). */
@@ -32,4 +33,19 @@ export function createCliClient(flags: ConnectionFlags, io: CliIo, maxConnectAtt
  */
 export async function preflight(client: HeraldClient): Promise<void> {
   await client.version();
+}
+
+/**
+ * Runs `use` with a client built from the command's global flags, and closes the client afterwards.
+ *
+ * @example
+ * await withClient(command, io, (client) => client.webhooks.list());
+ */
+export async function withClient<T>(command: Command, io: CliIo, use: (client: HeraldClient) => Promise<T>): Promise<T> {
+  const client = createCliClient(command.optsWithGlobals<ConnectionFlags>(), io);
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
 }

@@ -1,6 +1,7 @@
 import type { Action, Automation, AutomationInput, Connection, JsonValue, ReceivedEvent } from '@herald/core';
 import type { ConnectionCreateBody } from './connections-api.js';
-import type { WebhookReplay, WebhookSignaturePreset } from './webhooks-api.js';
+import type { AutomationTrace, AutomationTraceEntry } from './automations-api.js';
+import type { CapturedWebhookRequest, Webhook, WebhookReplay, WebhookSignaturePreset } from './webhooks-api.js';
 import { HeraldApiError, isRecord } from './herald-api-error.js';
 import type { HttpTransport } from './http-transport.js';
 
@@ -10,58 +11,10 @@ import type { HttpTransport } from './http-transport.js';
  */
 export type AutomationDraft = Partial<Omit<AutomationInput, 'trigger' | 'actions'>> & { name: string; trigger: Record<string, JsonValue>; actions: Action[] };
 
-/** One entry of an automation's evaluation trace (`GET /api/automations/{id}/trace`). */
-export interface AutomationTraceEntry {
-  at: string;
-  /** matched, rejected, counted, window, waiting, fired, resolved, action-attempt, action… */
-  kind: string;
-  detail: Record<string, JsonValue>;
-}
-
-export interface AutomationTrace {
-  automation_id: string;
-  capacity: number;
-  totals: Record<string, number>;
-  /** Oldest first. */
-  entries: AutomationTraceEntry[];
-}
-
-/** A webhook as the API shows it (secrets never; `api_key` only in the answer that issued it). */
-export interface WebhookView {
-  id: string;
-  name: string;
-  description: string;
-  enabled: boolean;
-  template: string;
-  slug: string;
-  endpoint: string;
-  require_api_key: boolean;
-  api_key_prefix: string | null;
-  /** The signature callers must send; its secret is never returned. */
-  signature: { preset: WebhookSignaturePreset; tolerance_seconds: number; has_secret: true } | null;
-  created: string;
-  updated: string;
-  api_key?: string;
-}
-
-/** A request a webhook received, with what came of it. */
-export interface CapturedRequest {
-  id: string;
-  webhook_id: string;
-  received: string;
-  method: string;
-  headers: Record<string, string>;
-  query: string;
-  body: string;
-  body_encoding: 'utf8' | 'base64';
-  body_bytes: number;
-  body_truncated: boolean;
-  outcome: 'accepted' | 'failed' | 'unauthorized' | 'handshake';
-  status: number;
-  event_ids: string[];
-  reason: string | null;
-  error: string | null;
-}
+/** Herald's view types are the ones the Node SDK uses; only the names the UI knows them by differ. */
+export type { AutomationTrace, AutomationTraceEntry };
+export type WebhookView = Webhook;
+export type CapturedRequest = CapturedWebhookRequest;
 
 export type WebhookPreview = { ok: true; events: ReceivedEvent[]; rendered: string } | { ok: false; reason: string; error: string; rendered: string | null };
 

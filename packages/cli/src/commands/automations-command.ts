@@ -2,7 +2,7 @@ import { HeraldError, isUuid, parseAutomationUpdate, serializeAutomation, type A
 import { HeraldApiError, type ApiIssue, type AutomationCreateBody, type HeraldClient } from '@herald/sdk';
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { createCliClient, type ConnectionFlags } from '../cli-client.js';
+import { withClient } from '../cli-client.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { parseCount } from './events-query.js';
@@ -14,15 +14,6 @@ const SERVER_KEYS = ['id', 'created', 'updated'];
 
 /** Defaults written on PUT so that a key removed from a file is reset; `enabled` is left out on purpose (see applyAutomation). */
 const PUT_DEFAULTS = { description: '', tags: [], actions_on_trigger: [], actions_on_resolve: [] };
-
-async function withClient<T>(command: Command, io: CliIo, use: (client: HeraldClient) => Promise<T>): Promise<T> {
-  const client = createCliClient(command.optsWithGlobals<ConnectionFlags>(), io);
-  try {
-    return await use(client);
-  } finally {
-    await client.close();
-  }
-}
 
 /**
  * Finds one automation by id or by exact name.

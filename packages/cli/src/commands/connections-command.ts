@@ -1,7 +1,7 @@
 import { HeraldError, isUuid, type Connection, type ConnectionKind, type JsonValue } from '@herald/core';
 import type { ConnectionCreateBody, HeraldClient } from '@herald/sdk';
 import { Command, Option } from 'commander';
-import { createCliClient, type ConnectionFlags } from '../cli-client.js';
+import { withClient } from '../cli-client.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { readDocuments } from './automations-files.js';
@@ -84,15 +84,6 @@ async function resolveConnection(client: HeraldClient, ref: string): Promise<Con
   if (named.length === 1) return named[0]!;
   if (named.length > 1) throw new UsageError(`${named.length} connections are named "${ref}"; give the id instead`);
   throw new HeraldError('CONNECTION_NOT_FOUND', { message: `No connection has the id or name "${ref}"` });
-}
-
-async function withClient<T>(command: Command, io: CliIo, use: (client: HeraldClient) => Promise<T>): Promise<T> {
-  const client = createCliClient(command.optsWithGlobals<ConnectionFlags>(), io);
-  try {
-    return await use(client);
-  } finally {
-    await client.close();
-  }
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];

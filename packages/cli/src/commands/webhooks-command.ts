@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { HeraldError, isUuid } from '@herald/core';
 import type { HeraldClient, Webhook, WebhookBody, WebhookSignaturePreset } from '@herald/sdk';
 import { Command, Option } from 'commander';
-import { createCliClient, type ConnectionFlags } from '../cli-client.js';
+import { withClient } from '../cli-client.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo, CommandStatus } from '../cli-io.js';
 import { formatTable } from './automations-format.js';
@@ -83,15 +83,6 @@ async function resolveWebhook(client: HeraldClient, ref: string): Promise<Webhoo
   if (named.length === 1) return named[0]!;
   if (named.length > 1) throw new UsageError(`${named.length} webhooks are named "${ref}"; give the id instead`);
   throw new HeraldError('WEBHOOK_NOT_FOUND', { message: `No webhook has the id or name "${ref}"` });
-}
-
-async function withClient<T>(command: Command, io: CliIo, use: (client: HeraldClient) => Promise<T>): Promise<T> {
-  const client = createCliClient(command.optsWithGlobals<ConnectionFlags>(), io);
-  try {
-    return await use(client);
-  } finally {
-    await client.close();
-  }
 }
 
 /** Prints a written webhook: its URL on stdout (or the JSON), and a key it issued, once, on stderr. */
