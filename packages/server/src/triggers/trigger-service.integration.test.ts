@@ -159,6 +159,27 @@ describe.each(dialects)('trigger service (%s)', (_name, provision) => {
     await cleanup();
   });
 
+  // First: the engine is idle only while no automation exists.
+  it('with no automation, skips events but commits their checkpoint; a later automation never counts them', async () => {
+    await startRuntime(world);
+    await world.ingest.ingestBatch([event('idle.tick', 'idle.a'), event('idle.tick', 'idle.a')]);
+    await settle(world);
+    expect(world.runtime!.service.checkpoint).toBe(await world.storage.events.lastSeq());
+    await stopRuntime(world);
+    await startRuntime(world);
+    expect(world.runtime!.service.checkpoint).toBe(await world.storage.events.lastSeq());
+    const id = await automation(world, { name: 'after-idle', trigger: reactive('idle.*', 'idle.tick', 3) });
+    await world.ingest.ingestBatch([event('idle.tick', 'idle.a')]);
+    await settle(world);
+    await stopRuntime(world);
+    await startRuntime(world);
+    await world.ingest.ingestBatch([event('idle.tick', 'idle.a')]);
+    await settle(world);
+    expect(world.runtime!.traces.view(id).totals).toMatchObject({ counted: 2 });
+    expect(world.runtime!.traces.view(id).totals.fired).toBeUndefined();
+    expect(await world.services.automations.delete(id)).toBe(true);
+  });
+
   it('evaluates the events stored while it was stopped when it starts again, once', async () => {
     await startRuntime(world);
     const id = await automation(world, { name: 'catch-up', trigger: reactive('catchup.*', 'catchup.tick', 2) });

@@ -13,6 +13,7 @@ export interface TriggerEngineLike {
   forget(automationId: string): void;
   restore(records: { key: string; value: string }[]): void;
   onEvent(input: { event: ReceivedEvent; occurred: number; received: number; leaderProcessed: boolean }, wallNow: number): void;
+  isIdle(): boolean;
   tick(wallNow: number): void;
   nextDeadline(): number | null;
   drain(): { firings: { automation: Automation; firing: Firing }[]; state: StateRecordChange[]; trace: TraceInput[] };
@@ -95,6 +96,8 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
   const tasks: Task[] = [];
   const recent = new Set<string>();
   let checkpoint = 0;
+  /** The last seq evaluated and committed, or skipped by an idle engine; ahead of `checkpoint` until the next commit. */
+  let evaluated = 0;
   let live = false;
   let closing = false;
   let working: Promise<void> | null = null;
@@ -108,7 +111,7 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
   function enqueue(task: Task): void {
     if (closing) return;
     const last = tasks.at(-1);
-    if (task.kind === 'events' && last?.kind === 'events') last.events = [...last.events, ...task.events];
+    if (task.kind === 'events' && last?.kind === 'events') (last.events as BusEvent[]).push(...task.events);
     else if (task.kind === 'tick' && tasks.some((t) => t.kind === 'tick')) return;
     else tasks.push(task);
     if (live) kick();
@@ -137,7 +140,7 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
   async function runTask(task: Task): Promise<void> {
     switch (task.kind) {
       case 'events': {
-        const fresh = task.events.filter((e) => e.seq > checkpoint);
+        const fresh = task.events.filter((e) => e.seq > evaluated);
         for (let i = 0; i < fresh.length; i += batchSize) await evaluate(fresh.slice(i, i + batchSize));
         return;
       }
@@ -148,17 +151,17 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
           engine.forget(task.id);
           if (task.deleted) traces.forget(task.id);
         }
-        await commitOutput(checkpoint, now());
+        await commitOutput(evaluated, now());
         return;
       }
       case 'tick': {
         const wall = now();
         engine.tick(wall);
-        await commitOutput(checkpoint, wall);
+        await commitOutput(evaluated, wall);
         return;
       }
       case 'flush':
-        await commitOutput(checkpoint, now(), true);
+        await commitOutput(evaluated, now(), true);
         return;
       default: {
         const never: never = task;
@@ -167,9 +170,18 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
     }
   }
 
-  /** Evaluates events (ascending seq) and commits their output with the last seq as checkpoint. */
+  /**
+   * Evaluates events (ascending seq) and commits their output with the last seq as checkpoint. An idle
+   * engine skips them unparsed, and their checkpoint goes with the next commit: the tick's, at most a
+   * second later, or an automation change's, so that a new automation never sees events from before it.
+   * A crash in between only replays events that change nothing.
+   */
   async function evaluate(batch: readonly { seq: number; json: string }[]): Promise<void> {
     if (batch.length === 0) return;
+    if (engine.isIdle()) {
+      evaluated = batch.at(-1)!.seq;
+      return;
+    }
     const decoded = batch.map(decode);
     const leaderSeqs = await prefetchLeaders(decoded);
     const wall = now();
@@ -186,7 +198,9 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
       lastReceived = d.received;
     }
     metrics.eventsEvaluated.inc(decoded.filter((d) => d !== null).length);
-    await commitOutput(batch.at(-1)!.seq, wall);
+    const seq = batch.at(-1)!.seq;
+    await commitOutput(seq, wall);
+    evaluated = seq;
     if (lastReceived !== null) metrics.lagSeconds.set(Math.max(0, now() - lastReceived) / 1e6);
   }
 
@@ -273,12 +287,12 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
       // Subscribed before reading the log: whatever is committed from now on is queued here.
       unsubscribeBus = options.bus.subscribe((events: BusEvent[]) => enqueue({ kind: 'events', events }));
       const snapshot = await store.load();
-      checkpoint = snapshot.checkpoint;
+      checkpoint = evaluated = snapshot.checkpoint;
       traces.restore(snapshot.traces);
       engine.loadAll(await options.automations.list());
       engine.restore(snapshot.records);
       for (;;) {
-        const page = await options.events.readLog(checkpoint, CATCH_UP_PAGE);
+        const page = await options.events.readLog(evaluated, CATCH_UP_PAGE);
         await evaluate(page);
         if (page.length < CATCH_UP_PAGE) break;
       }
@@ -293,7 +307,10 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
     settled() {
       return new Promise((resolve) => {
         settledWaiters.push(resolve);
-        if (live) kick();
+        if (!live) return;
+        // Skipped events are settled once their checkpoint is committed.
+        if (evaluated > checkpoint) enqueue({ kind: 'flush' });
+        kick();
       });
     },
 
@@ -308,10 +325,10 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
       if (flushTimer) clearInterval(flushTimer);
       tasks.length = 0;
       await working;
-      // Save the last traces; state and checkpoint are already committed.
-      if (traces.hasDirty()) {
+      // Save the last traces and the checkpoint of skipped events; evaluated state is already committed.
+      if (traces.hasDirty() || evaluated > checkpoint) {
         try {
-          await store.commit({ state: [], checkpoint, newJobs: [], traces: traces.takeDirty() });
+          await store.commit({ state: [], checkpoint: evaluated, newJobs: [], traces: traces.takeDirty() });
         } catch (error) {
           logger.warn({ err: error }, 'could not save the automation traces on close');
         }

@@ -72,6 +72,11 @@ export interface TriggerEngine {
   /** State persisted earlier; call before any event. */
   restore(records: { key: string; value: string }[]): void;
   onEvent(input: EngineEventInput, wallNow: number): void;
+  /**
+   * True when no automation is loaded and no follower is parked: an event can then change nothing the
+   * engine keeps but its events clock, which the next evaluated event sets again, so callers may skip it.
+   */
+  isIdle(): boolean;
   /** Proactive evaluation, followers whose wait ended, bucket sweep. */
   tick(wallNow: number): void;
   /** Wall time (µs) at which `tick()` next has work, or null when it has none. */

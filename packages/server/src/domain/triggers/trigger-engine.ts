@@ -143,6 +143,10 @@ class Engine implements TriggerEngine, EvalContext {
     this.process(input, 0);
   }
 
+  isIdle(): boolean {
+    return this.automations.size === 0 && this.state.parked.size === 0;
+  }
+
   /** Evaluates one event, then the followers parked on it, in `occurred` order (spec §3.2.1). */
   private process(input: EngineEventInput, depth: number): void {
     this.evaluateEvent(input);
