@@ -36,16 +36,27 @@ interface ToJsonOptions {
 
 const ASCII_ESCAPES = /[\u007f-\uffff]/g;
 const HTML_ESCAPES = /[<>&']/g;
+const ASCII_AND_HTML_ESCAPES = /[\u007f-\uffff<>&']/g;
 
 function escapeChar(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-function quote(text: string, options: ToJsonOptions | null): string {
-  let out = JSON.stringify(text);
-  if (options?.ensureAscii === true) out = out.replace(ASCII_ESCAPES, escapeChar);
-  if (options?.htmlSafe === true) out = out.replace(HTML_ESCAPES, escapeChar);
-  return out;
+/**
+ * `ensure_ascii` and `htmlsafe` escapes of a whole JSON text. They may run once over the finished
+ * text rather than string by string: every character they replace can only occur inside a string.
+ */
+function escapeJsonText(text: string, options: ToJsonOptions | null): string {
+  if (options === null) return text;
+  const pattern =
+    options.ensureAscii && options.htmlSafe
+      ? ASCII_AND_HTML_ESCAPES
+      : options.ensureAscii
+        ? ASCII_ESCAPES
+        : options.htmlSafe
+          ? HTML_ESCAPES
+          : null;
+  return pattern === null ? text : text.replace(pattern, escapeChar);
 }
 
 function number(value: RuntimeValue): string {
@@ -72,29 +83,30 @@ function entriesOf(value: RuntimeValue & { value: Map<string, RuntimeValue> }): 
  * (`{"a": 1}`, insertion order); with options it is `tojson`.
  */
 export function writeJson(value: RuntimeValue, meter: Meter, options: ToJsonOptions | null): string {
-  const parts: string[] = [];
-  const itemSep = options?.indent != null ? ',' : ', ';
+  let out = '';
+  const indent = options?.indent ?? null;
+  const itemSep = indent !== null ? ',' : ', ';
   const push = (text: string): void => {
     meter.charge(text.length);
-    parts.push(text);
+    out += text;
   };
   const visit = (node: RuntimeValue, depth: number): void => {
     meter.tick();
     if (depth > 100) throw new Error('value is nested too deeply to serialise');
-    const pad = options?.indent != null ? `\n${' '.repeat(options.indent * (depth + 1))}` : '';
-    const close = options?.indent != null ? `\n${' '.repeat(options.indent * depth)}` : '';
-    if (node instanceof StringValue) return push(quote(node.value, options));
+    const pad = indent !== null ? `\n${' '.repeat(indent * (depth + 1))}` : '';
+    const close = indent !== null ? `\n${' '.repeat(indent * depth)}` : '';
+    if (node instanceof StringValue) return push(JSON.stringify(node.value));
     if (node instanceof IntegerValue || node instanceof FloatValue) return push(number(node));
     if (node instanceof BooleanValue) return push(node.value ? 'true' : 'false');
     if (node instanceof NullValue || node instanceof UndefinedValue) return push('null');
-    if (node instanceof LabelDiverValue && isLabelLeaf(node)) return push(quote(node.exact, options));
+    if (node instanceof LabelDiverValue && isLabelLeaf(node)) return push(JSON.stringify(node.exact));
     if (isArray(node)) {
       if (node.value.length === 0) return push('[]');
       push('[');
-      node.value.forEach((item, i) => {
-        push(i === 0 ? pad : `${itemSep}${pad}`);
-        visit(item, depth + 1);
-      });
+      for (let i = 0; i < node.value.length; i++) {
+        push(i === 0 ? pad : itemSep + pad);
+        visit(node.value[i]!, depth + 1);
+      }
       return push(`${close}]`);
     }
     if (isMapping(node)) {
@@ -102,18 +114,21 @@ export function writeJson(value: RuntimeValue, meter: Meter, options: ToJsonOpti
       if (options?.sortKeys === true) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       if (entries.length === 0) return push('{}');
       push('{');
-      entries.forEach(([key, item], i) => {
-        push(i === 0 ? pad : `${itemSep}${pad}`);
-        push(`${quote(key, options)}: `);
+      for (let i = 0; i < entries.length; i++) {
+        const [key, item] = entries[i]!;
+        push(i === 0 ? pad : itemSep + pad);
+        push(`${JSON.stringify(key)}: `);
         visit(item, depth + 1);
-      });
+      }
       return push(`${close}}`);
     }
     if (node instanceof FunctionValue) throw new Error('a function is not JSON serialisable');
     throw new Error(`a ${node.type} is not JSON serialisable`);
   };
   visit(value, 0);
-  return parts.join('');
+  const escaped = escapeJsonText(out, options);
+  meter.charge(escaped.length - out.length);
+  return escaped;
 }
 
 /** How a value prints in `{{ … }}` (DECISIONS 15): strings raw, undefined empty, others as JSON. */
