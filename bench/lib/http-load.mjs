@@ -3,9 +3,11 @@
 // waits for the answer, and repeats (closed loop). Requests completed during the warm-up are not
 // counted. With `--verify-every N`, every N-th acknowledged batch is followed at once by
 // `GET /api/events/<id>` of its last event, which must answer 200: acknowledged means queryable.
+// With `--interval-ms`, each connection pauses that long between requests (a light probe beside
+// another load).
 //
 // Usage: node http-load.mjs --url http://127.0.0.1:4200 [--concurrency 16] [--batch 50] [--seconds 10]
-//        [--warmup 1] [--path /api/events] [--ids v7|v4] [--verify-every 0]
+//        [--warmup 1] [--path /api/events] [--ids v7|v4] [--verify-every 0] [--interval-ms 0]
 // Prints one JSON line: requests, events, errors, seconds, eventsPerSecond, p50/p99 (ms), ackedEvents
 // (warm-up included), verified, unreadable, firstError.
 import http from 'node:http';
@@ -23,11 +25,13 @@ const { values: opt } = parseArgs({
     path: { type: 'string', default: '/api/events' },
     ids: { type: 'string', default: 'v7' },
     'verify-every': { type: 'string', default: '0' },
+    'interval-ms': { type: 'string', default: '0' },
   },
 });
 const concurrency = Number(opt.concurrency);
 const batch = Number(opt.batch);
 const verifyEvery = Number(opt['verify-every']);
+const intervalMs = Number(opt['interval-ms']);
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const target = new URL(opt.path, opt.url);
@@ -86,6 +90,7 @@ async function connectionLoop() {
       if (got === 200) verified++;
       else unreadable++;
     }
+    if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
