@@ -33,7 +33,9 @@ db.pragma('journal_mode = WAL');
 migrateSqlite(db);
 for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
 
-const insertEvent = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+const insertEvent = db.prepare(
+  'INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+);
 const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
 const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
 const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');

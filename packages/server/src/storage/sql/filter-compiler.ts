@@ -105,7 +105,9 @@ export function compileFilterWhere(filter: NormalizedEventFilter, dialect: SqlDi
  */
 function sqlEventIdIn(column: 'e.id' | 'e.follows', ids: readonly string[], p: SqlParams): string {
   if (p.dialect === 'postgres') return ids.length === 1 ? `${column} = ${p.add(ids[0])}::uuid` : `${column} = ANY(${p.add(ids)}::uuid[])`;
-  return ids.length === 1 ? `${column} = ${p.add(uuidToBlob(ids[0]!))}` : `${column} IN (${ids.map((id) => p.add(uuidToBlob(id))).join(', ')})`;
+  return ids.length === 1
+    ? `${column} = ${p.add(uuidToBlob(ids[0]!))}`
+    : `${column} IN (${ids.map((id) => p.add(uuidToBlob(id))).join(', ')})`;
 }
 
 /**
