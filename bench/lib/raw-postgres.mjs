@@ -62,9 +62,9 @@ function statementsFor(records, firstSeq) {
       slice.map((_, k) => firstSeq + start + k),
     );
     statements.push({
-      text: `INSERT INTO events (seq, id, occurred, received, event, resource_id, json) VALUES ${placeholders(slice.length, 7)}`,
+      text: `INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES ${placeholders(slice.length, 8)}`,
       values: interleave(
-        [events.seq, events.id, events.occurred, events.received, events.event, events.resourceId, events.json],
+        [events.seq, events.id, events.occurred, events.received, events.event, events.resourceId, events.json, events.follows],
         slice.length,
       ),
     });

@@ -33,7 +33,9 @@ db.pragma('journal_mode = WAL');
 migrateSqlite(db);
 for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
 
-const insertEvent = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json) VALUES (?, ?, ?, ?, ?, ?, ?)');
+const insertEvent = db.prepare(
+  'INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+);
 const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
 const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
 const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');
@@ -55,8 +57,8 @@ const insertBatch = db.transaction((rows) => {
     seq++;
     const occurred = rows[i + 1];
     const resources = rows[i + 6];
-    insertEvent.run(seq, rows[i], occurred, rows[i + 2], rows[i + 3], rows[i + 4], rows[i + 5]);
-    i += 7;
+    insertEvent.run(seq, rows[i], occurred, rows[i + 2], rows[i + 3], rows[i + 4], rows[i + 5], rows[i + 7]);
+    i += 8;
     for (let position = 0; position < resources; position++, i += 3) {
       insertRow.run(seq * 1024 + position, keyOf(rows[i]), rows[i + 1], occurred, rows[i + 2]);
     }
@@ -71,8 +73,11 @@ let dbMs = 0;
 while (events < count && dbMs < budgetMs) {
   const size = Math.min(batch, count - events);
   const rows = encodeAppendRows(buildRecords(next, size));
-  // The id BLOB is bound as a Buffer, as the writer does.
-  for (let i = 0; i < rows.length; i += 7 + rows[i + 6] * 3) rows[i] = Buffer.from(rows[i], 'hex');
+  // The id and follows BLOBs are bound as Buffers, as the writer does.
+  for (let i = 0; i < rows.length; i += 8 + rows[i + 6] * 3) {
+    rows[i] = Buffer.from(rows[i], 'hex');
+    if (rows[i + 7] !== null) rows[i + 7] = Buffer.from(rows[i + 7], 'hex');
+  }
   const t0 = performance.now();
   insertBatch.immediate(rows);
   dbMs += performance.now() - t0;

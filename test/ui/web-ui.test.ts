@@ -25,7 +25,8 @@ function modelEvents(): SeedEvent[] {
 
 const leader = seedEvent({ occurred: new Date(now - 3 * 60_000).toISOString(), event: 'acme.deploy.started', resource: { 'prefect.resource.id': 'acme.service.api' } });
 const middle = seedEvent({ occurred: new Date(now - 2 * 60_000).toISOString(), event: 'acme.deploy.built', resource: { 'prefect.resource.id': 'acme.service.api' }, follows: leader.id, payload: { image: { tag: 'v42', layers: [1, 2, 3] } } });
-const last = seedEvent({ occurred: new Date(now - 60_000).toISOString(), event: 'acme.deploy.finished', resource: { 'prefect.resource.id': 'acme.service.api' }, follows: middle.id });
+// `last` shares no resource with `middle`: only the follows clause finds it.
+const last = seedEvent({ occurred: new Date(now - 60_000).toISOString(), event: 'acme.deploy.finished', resource: { 'prefect.resource.id': 'acme.release.notes' }, follows: middle.id });
 
 beforeAll(async () => {
   ensureUiBuilt();
@@ -156,6 +157,31 @@ describe('web UI, event page', () => {
 
     await page.getByRole('tab', { name: 'Raw JSON' }).click();
     expect(JSON.parse((await page.getByTestId('raw-json').textContent())!)).toMatchObject({ id: leader.id, event: 'acme.deploy.started' });
+  });
+
+  it('lists followers however late they come and whatever they share, 50 of them, and links to the feed for the rest', async () => {
+    // Ten days ago (outside the feed's default window, so the other tests' totals hold): a plan and 53
+    // steps that follow it, two hours apart, none on the plan's resource; most come days after it.
+    const plan = seedEvent({ occurred: new Date(now - 240 * HOUR).toISOString(), event: 'acme.batch.planned', resource: { 'prefect.resource.id': 'acme.batch.plan' } });
+    const steps = Array.from({ length: 53 }, (_, i) =>
+      seedEvent({ occurred: new Date(now - 240 * HOUR + (i + 1) * 2 * HOUR).toISOString(), event: 'acme.batch.step.done', resource: { 'prefect.resource.id': `acme.batch.step.${i}` }, follows: plan.id }),
+    );
+    const unrelated = seedEvent({ occurred: new Date(now - 239 * HOUR).toISOString(), event: 'acme.batch.noise', resource: { 'prefect.resource.id': 'acme.batch.plan' } });
+    await postEvents(herald.url, [plan, ...steps, unrelated]);
+
+    await openPage(`/events/${plan.id}`);
+    await poll(() => page.getByTestId('followers-count').textContent()).toBe('53 events, newest first');
+    const listed = page.getByTestId('followers').locator('li a');
+    expect(await listed.count()).toBe(50);
+    expect(await listed.first().getAttribute('href')).toBe(`/events/${steps[52]!.id}`);
+    expect(await listed.last().getAttribute('href')).toBe(`/events/${steps[3]!.id}`);
+    expect(await page.getByTestId('causal-chain').textContent()).not.toContain('Acme Batch Noise');
+
+    await page.getByTestId('followers-more').click();
+    await page.waitForURL(new RegExp(`/events\\?.*follows=${plan.id}`));
+    await poll(() => page.getByTestId('total').textContent()).toBe(totalText(53));
+    expect(await page.getByTestId('filter-chips').textContent()).toContain(plan.id);
+    await page.locator(`[data-event-id="${steps[52]!.id}"]`).waitFor();
   });
 
   it('shows a resource timeline with events where it is primary or related', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from './datetime.js';
-import { defaultSince, parseEventFilter } from './filter.js';
+import { defaultSince, MAX_FOLLOWS_IDS, parseEventFilter } from './filter.js';
 
 const now = parseDateTime('2026-08-21T15:30:00Z')!;
 
@@ -20,7 +20,7 @@ describe('parseEventFilter', () => {
     const sdk = {
       occurred: { since: '2026-08-21T00:00:00Z', until: '2027-08-21T00:00:00Z' },
       event: null, resource: null, related: null, any_resource: null,
-      id: { id: [] }, text: null, order: 'DESC',
+      id: { id: [] }, follows: null, text: null, order: 'DESC',
     };
     const r = parseEventFilter(sdk, { now, missingUntil: 'now' });
     expect(r.ok && r.filter).toEqual({
@@ -37,6 +37,7 @@ describe('parseEventFilter', () => {
         related: [{ role: ['flow'] }, {}],
         any_resource: { id_prefix: ['p.'] },
         id: { id: ['0F6F2D3E-1D7B-4A5E-9A63-2B8F7C1E9A10'] },
+        follows: { id: ['1F6F2D3E1D7B4A5E9A632B8F7C1E9A10', '2f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10'] },
         text: { query: 'Boom -Debug' },
       },
       { now, missingUntil: 'now' },
@@ -52,6 +53,7 @@ describe('parseEventFilter', () => {
     expect(r.filter.related).toEqual([{ roles: ['flow'] }]);
     expect(r.filter.anyResource).toEqual([{ idPrefixes: ['p.'] }]);
     expect(r.filter.ids).toEqual(['0f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10']);
+    expect(r.filter.follows).toEqual(['1f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10', '2f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10']);
     expect(r.filter.text).toEqual({ include: ['boom'], exclude: ['debug'], required: [] });
   });
 
@@ -69,5 +71,19 @@ describe('parseEventFilter', () => {
     for (const bad of [{ event: { prefix: ['a\u0000'] } }, { resource: { labels: { 'x\u0000': 'y' } } }, { text: { query: 'a\u0000' } }, { occurred: { since: 'soon' } }, { id: { id: ['x'] } }, { order: 'UP' }, { text: { query: 'x'.repeat(201) } }, { text: {} }, []]) {
       expect(parseEventFilter(bad, { now, missingUntil: 'now' }).ok).toBe(false);
     }
+  });
+
+  it('takes follows ids as event ids are taken, and at most MAX_FOLLOWS_IDS of them', () => {
+    const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const issues = (input: unknown) => {
+      const r = parseEventFilter(input, { now, missingUntil: 'now', basePath: ['filter'] });
+      return r.ok ? [] : r.issues.map((i) => [i.pointer, i.type]);
+    };
+    expect(issues({ follows: { id: Array.from({ length: MAX_FOLLOWS_IDS }, (_, n) => id(n)) } })).toEqual([]);
+    expect(issues({ follows: { id: Array.from({ length: MAX_FOLLOWS_IDS + 1 }, (_, n) => id(n)) } })).toEqual([['/filter/follows/id', 'maxItems']]);
+    expect(issues({ follows: { id: [id(1), 'nope'] } })).toEqual([['/filter/follows/id/1', 'format']]);
+    expect(issues({ follows: { ids: [id(1)] } })).toEqual([['/filter/follows/ids', 'extra_forbidden']]);
+    const empty = parseEventFilter({ follows: { id: [] } }, { now, missingUntil: 'now' });
+    expect(empty.ok && 'follows' in empty.filter).toBe(false);
   });
 });

@@ -16,6 +16,14 @@ export interface EventFilterInput {
   related?: RelatedFilterInput | RelatedFilterInput[] | null;
   any_resource?: AnyResourceFilterInput | AnyResourceFilterInput[] | null;
   id?: { id?: string[] | null } | null;
+  /**
+   * Herald only: events whose `follows` is one of these ids (at most {@link MAX_FOLLOWS_IDS}). Prefect
+   * has no such clause.
+   *
+   * @example
+   * { follows: { id: ['0f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10'] } } // the events that follow this one
+   */
+  follows?: { id?: string[] | null } | null;
   text?: { query: string } | null;
   order?: 'ASC' | 'DESC' | null;
 }
@@ -66,9 +74,14 @@ export interface NormalizedEventFilter {
   related: ResourceClause[];
   anyResource: ResourceClause[];
   ids?: string[];
+  /** Canonical UUIDs: the event's `follows` is one of them (an event without `follows` never matches). */
+  follows?: string[];
   text?: TextQuery;
   order: 'ASC' | 'DESC';
 }
+
+/** The most ids one `follows` clause may list: each is an index lookup (and a bound parameter). */
+export const MAX_FOLLOWS_IDS = 200;
 
 // PostgreSQL text cannot hold NUL, so a filter carrying one is refused here rather than failing in SQL.
 const filterString = { type: 'string', pattern: '^[^\\u0000]*$' };
@@ -123,6 +136,11 @@ export const EVENT_FILTER_JSON_SCHEMA = {
       type: ['object', 'null'],
       additionalProperties: false,
       properties: { id: { type: ['array', 'null'], items: { type: 'string', format: 'herald-uuid' } } },
+    },
+    follows: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { id: { type: ['array', 'null'], maxItems: MAX_FOLLOWS_IDS, items: { type: 'string', format: 'herald-uuid' } } },
     },
     text: {
       type: ['object', 'null'],
@@ -207,6 +225,7 @@ export function parseEventFilter(input: unknown, options: FilterParseOptions): F
       .map((r) => compact({ ids: nonEmpty(r.id), idPrefixes: nonEmpty(r.id_prefix), labels: labelConditions(r.labels) }))
       .filter(hasConditions),
     ...(nonEmpty(f.id?.id) ? { ids: f.id!.id!.map(normalizeUuid) } : {}),
+    ...(nonEmpty(f.follows?.id) ? { follows: f.follows!.id!.map(normalizeUuid) } : {}),
     ...(text && !isEmptyTextQuery(text) ? { text } : {}),
     order,
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReceivedEvent } from '@herald/core';
+import type { EventFilterInput, ReceivedEvent } from '@herald/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmitReceipt } from './event-sender.js';
 import { HeraldApiError, HeraldClientError } from './herald-api-error.js';
@@ -178,6 +178,20 @@ describe('queries against a real server', () => {
       ['test.count.b', 20],
       ['test.count.a', 10],
     ]);
+  });
+
+  it('finds the events that follow one with the follows clause (Herald only)', async () => {
+    const c = client();
+    const prefix = scope();
+    const leader = await c.emitEvent({ event: 'test.leader', resource: { 'prefect.resource.id': `${prefix}leader` } });
+    const followers = [];
+    for (let i = 0; i < 3; i++) {
+      followers.push(await c.emitEvent({ event: 'test.follower', resource: { 'prefect.resource.id': `${prefix}other.${i}` }, follows: leader.id }));
+    }
+    await c.emitEvent({ event: 'test.unrelated', resource: { 'prefect.resource.id': `${prefix}leader` } });
+    const filter: EventFilterInput = { follows: { id: [leader.id] }, order: 'ASC' };
+    expect((await collect(c.query(filter))).map((e) => e.id)).toEqual(followers.map((f) => f.id));
+    expect((await c.queryPage({ ...filter, order: 'DESC' }, { limit: 1 })).total).toBe(3);
   });
 
   it('raises HeraldApiError with the server code for an invalid filter', async () => {

@@ -6,12 +6,15 @@ const NOW = Date.parse('2026-11-22T12:00:00Z');
 
 describe('feed query ↔ URL', () => {
   it('reads every filter from the URL', () => {
-    const query = parseFeedQuery('?span=3600&event=acme.*&event=acme.model.failed&resource=acme.model.*&related=team=data&q=churn%20-test');
+    const query = parseFeedQuery(
+      '?span=3600&event=acme.*&event=acme.model.failed&resource=acme.model.*&related=team=data&follows=0F6F2D3E1D7B4A5E9A632B8F7C1E9A10&follows=not-an-id&q=churn%20-test',
+    );
     expect(query).toEqual({
       range: { kind: 'span', seconds: 3600 },
       names: ['acme.*', 'acme.model.failed'],
       resources: ['acme.model.*'],
       related: ['team=data'],
+      follows: ['0F6F2D3E1D7B4A5E9A632B8F7C1E9A10'],
       text: 'churn -test',
     });
   });
@@ -38,6 +41,7 @@ describe('feed query ↔ URL', () => {
       names: fc.uniqueArray(token, { maxLength: 3 }),
       resources: fc.uniqueArray(token, { maxLength: 3 }),
       related: fc.uniqueArray(token, { maxLength: 3 }),
+      follows: fc.uniqueArray(fc.uuid(), { maxLength: 2 }),
       text: fc.string({ maxLength: 20 }).filter((s) => s.trim() === s),
     });
     fc.assert(
@@ -59,6 +63,12 @@ describe('toEventFilter', () => {
       related: [{ labels: { owner: 'platform' } }, { labels: { 'prefect.resource.id': 'acme.flow.*' } }],
       text: { query: 'boom' },
     });
+  });
+
+  it('turns follows ids into the follows clause (Herald only)', () => {
+    const id = '0f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10';
+    expect(toEventFilter(parseFeedQuery(`?follows=${id}`), NOW).follows).toEqual({ id: [id] });
+    expect(toEventFilter(parseFeedQuery(''), NOW).follows).toBeUndefined();
   });
 
   it('leaves the names out when asked (the name tree counts every name)', () => {

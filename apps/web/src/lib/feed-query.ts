@@ -7,16 +7,27 @@ export type TimeRange = { kind: 'span'; seconds: number } | { kind: 'range'; sin
  * Everything the feed shows, as it lives in the URL.
  * - `names`: `acme.model.*` selects a prefix, anything else one exact name.
  * - `resources` / `related`: an id, an id prefix ending in `*`, or a label `key=value` (value may be a glob).
+ * - `follows`: event ids; the feed shows the events that follow one of them (Herald's `follows` clause).
  */
 export interface FeedQuery {
   range: TimeRange;
   names: string[];
   resources: string[];
   related: string[];
+  follows: string[];
   text: string;
 }
 
+/** The list fields of a feed query, each one filter chip per value. */
+export type FeedListField = 'names' | 'resources' | 'related' | 'follows';
+
+// Any UUID spelling the server accepts; other values in a hand-edited `follows` are dropped.
+const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+
 export const DEFAULT_SPAN_SECONDS = 86_400;
+
+/** A feed query's filters, all unset: spread it and set the range and the filters a link needs. */
+export const EMPTY_FEED_FILTERS: Omit<FeedQuery, 'range'> = { names: [], resources: [], related: [], follows: [], text: '' };
 
 /**
  * Reads a feed query from a URL search string. Unknown or malformed values fall back to defaults, so a
@@ -24,6 +35,7 @@ export const DEFAULT_SPAN_SECONDS = 86_400;
  *
  * @example
  * parseFeedQuery('?span=3600&event=acme.*&q=churn').names // ['acme.*']
+ * parseFeedQuery('?follows=0f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10').follows // ['0f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10']
  */
 export function parseFeedQuery(search: string): FeedQuery {
   const params = new URLSearchParams(search);
@@ -37,7 +49,14 @@ export function parseFeedQuery(search: string): FeedQuery {
     range = { kind: 'span', seconds: Math.round(span) };
   }
   const list = (key: string) => [...new Set(params.getAll(key).map((v) => v.trim()).filter((v) => v !== ''))];
-  return { range, names: list('event'), resources: list('resource'), related: list('related'), text: (params.get('q') ?? '').slice(0, 200) };
+  return {
+    range,
+    names: list('event'),
+    resources: list('resource'),
+    related: list('related'),
+    follows: list('follows').filter((id) => UUID.test(id)),
+    text: (params.get('q') ?? '').slice(0, 200),
+  };
 }
 
 /**
@@ -45,7 +64,7 @@ export function parseFeedQuery(search: string): FeedQuery {
  * gives the same query back.
  *
  * @example
- * formatFeedQuery({ range: { kind: 'span', seconds: 3600 }, names: [], resources: [], related: [], text: '' }) // '?span=3600'
+ * formatFeedQuery({ ...EMPTY_FEED_FILTERS, range: { kind: 'span', seconds: 3600 } }) // '?span=3600'
  */
 export function formatFeedQuery(query: FeedQuery): string {
   const params = new URLSearchParams();
@@ -58,6 +77,7 @@ export function formatFeedQuery(query: FeedQuery): string {
   for (const name of query.names) params.append('event', name);
   for (const resource of query.resources) params.append('resource', resource);
   for (const related of query.related) params.append('related', related);
+  for (const id of query.follows) params.append('follows', id);
   if (query.text !== '') params.set('q', query.text);
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
@@ -87,7 +107,7 @@ export function parseResourceToken(token: string): ResourceToken {
 /**
  * The server filter for a feed query at `nowMs`. Names are OR-ed; resource tokens of one kind are
  * OR-ed and different kinds AND-ed; each related token is its own clause, so they AND across related
- * resources (Prefect issue #16979).
+ * resources (Prefect issue #16979); `follows` ids are OR-ed.
  *
  * @example
  * toEventFilter(parseFeedQuery('?event=acme.*'), Date.now()).event // { prefix: ['acme.'] }
@@ -122,6 +142,7 @@ export function toEventFilter(query: FeedQuery, nowMs: number, options: { withNa
       }
     });
   }
+  if (query.follows.length > 0) filter.follows = { id: query.follows };
   if (query.text.trim() !== '') filter.text = { query: query.text.trim() };
   return filter;
 }
@@ -133,12 +154,12 @@ function labelMap(tokens: ResourceToken[]): Record<string, string[]> | null {
 }
 
 /** Adds a value to one of the query's lists (no duplicates). */
-export function withToken(query: FeedQuery, field: 'names' | 'resources' | 'related', token: string): FeedQuery {
+export function withToken(query: FeedQuery, field: FeedListField, token: string): FeedQuery {
   return query[field].includes(token) ? query : { ...query, [field]: [...query[field], token] };
 }
 
 /** Removes a value from one of the query's lists. */
-export function withoutToken(query: FeedQuery, field: 'names' | 'resources' | 'related', token: string): FeedQuery {
+export function withoutToken(query: FeedQuery, field: FeedListField, token: string): FeedQuery {
   return { ...query, [field]: query[field].filter((t) => t !== token) };
 }
 

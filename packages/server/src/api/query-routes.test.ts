@@ -1,5 +1,6 @@
-import { formatDateTime, parseDateTime } from '@herald/core';
+import { formatDateTime, MAX_FOLLOWS_IDS, parseDateTime } from '@herald/core';
 import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePageToken } from '../domain/page-token.js';
 import { startHttpApiHarness, testEvent, type HttpApiHarness } from '../test-support/http-api-harness.js';
@@ -224,6 +225,34 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
         expect(res.status, JSON.stringify(filter)).toBe(422);
         expect(res.json.code).toBe('FILTER_INVALID');
         expect(res.json.exception_detail[0].loc.slice(0, 2)).toEqual(['body', 'filter']);
+      }
+    });
+
+    it('finds the followers of an event with the follows clause (Herald only), in pages', async () => {
+      const leader = all[3]!.id as string;
+      const followers = [0, 1, 2].map((i) =>
+        testEvent({ occurred: formatDateTime(parseDateTime('2026-08-21T11:00:00Z')! + i * 1_000_000), resource: { 'prefect.resource.id': `acme.other.${i}` }, follows: leader.toUpperCase() }),
+      );
+      expect((await h.app.inject({ method: 'POST', url: '/api/events', payload: followers })).statusCode).toBe(204);
+      const pages = await readAll({ filter: { follows: { id: [leader] } }, limit: 2 });
+      expect(pages.map((p) => p.events.map((e) => e.id))).toEqual([[followers[2]!.id, followers[1]!.id], [followers[0]!.id]]);
+      expect(pages[0]!.total).toBe(3);
+      const counted = await h.app.inject({ method: 'POST', url: '/api/events/count-by/event', payload: { filter: { follows: { id: [leader] } } } });
+      expect(counted.json()).toEqual([expect.objectContaining({ value: 'acme.model.refreshed', count: 3 })]);
+    });
+
+    it('refuses follows ids that are not UUIDs, or too many of them, as it refuses bad event ids', async () => {
+      const tooMany = Array.from({ length: MAX_FOLLOWS_IDS + 1 }, () => randomUUID());
+      for (const [follows, type, loc] of [
+        [{ id: ['nope'] }, 'format', ['body', 'filter', 'follows', 'id', 0]],
+        [{ id: tooMany }, 'maxItems', ['body', 'filter', 'follows', 'id']],
+        [{ ids: [] }, 'extra_forbidden', ['body', 'filter', 'follows', 'ids']],
+        [['x'], 'type', ['body', 'filter', 'follows']],
+      ] as const) {
+        const res = await first({ filter: { follows } });
+        expect(res.status).toBe(422);
+        expect(res.json.code).toBe('FILTER_INVALID');
+        expect(res.json.exception_detail).toEqual([expect.objectContaining({ type, loc })]);
       }
     });
 

@@ -115,6 +115,17 @@ describe('compileEventMatcher', () => {
     expect(matches({ id: { id: ['00000000-0000-4000-8000-000000000000'] } })).toBe(false);
   });
 
+  it('matches follows (Herald only) whatever its spelling, and never an event that follows nothing', () => {
+    const leader = '1f6f2d3e-1d7b-4a5e-9a63-2b8f7c1e9a10';
+    const follower = { ...EVENT, follows: leader };
+    expect(matches({ follows: { id: [leader.toUpperCase()] } }, follower)).toBe(true);
+    expect(matches({ follows: { id: [leader] } }, { ...EVENT, follows: leader.replace(/-/g, '').toUpperCase() })).toBe(true);
+    expect(matches({ follows: { id: ['00000000-0000-4000-8000-000000000000', leader] } }, follower)).toBe(true);
+    expect(matches({ follows: { id: [EVENT.id] } }, follower)).toBe(false);
+    expect(matches({ follows: { id: [leader] } })).toBe(false);
+    expect(matches({ follows: { id: [] } })).toBe(true);
+  });
+
   it('searches the canonical JSON, ASCII case-insensitively, with any include, no exclude and every required term', () => {
     expect(matches({ text: { query: 'nightly' } })).toBe(true);
     expect(matches({ text: { query: 'NIGHTLY' } })).toBe(true);

@@ -61,6 +61,10 @@ export function compileEventMatcher(filter: NormalizedEventFilter): EventMatcher
     const set = new Set(filter.ids);
     checks.push((e) => set.has(e.id) || set.has(normalizeUuid(e.id)));
   }
+  if (filter.follows) {
+    const set = new Set(filter.follows);
+    checks.push((e) => e.follows != null && (set.has(e.follows) || set.has(normalizeUuid(e.follows))));
+  }
   if (filter.text) {
     const text = compileTextQuery(filter.text);
     checks.push((e) => text(asciiLower(serializeEvent(e))));

@@ -56,7 +56,10 @@ const numbers = (events: readonly StoredEvent[]) => events.map((e) => parseInt((
 const team = (id: string, role: string, more: Record<string, string> = {}) => ({ 'prefect.resource.id': id, 'prefect.resource.role': role, ...more });
 const churn = 'acme.model.churn';
 
-/** The query fixture: q1..q9 one minute apart, q100 outside the default window. */
+/**
+ * The query fixture: q1..q9 one minute apart, q100 outside the default window. Followers (`follows`,
+ * spelled as clients may): q2 and q3 follow q1, q5 follows q4, q9 follows q100.
+ */
 const QUERY_FIXTURES: Fixture[] = [
   { n: 100, occurred: at(-120), event: 'acme.model.refreshed', resource: { 'prefect.resource.id': churn, 'prefect.resource.name': 'old' } },
   {
@@ -74,6 +77,7 @@ const QUERY_FIXTURES: Fixture[] = [
     resource: { 'prefect.resource.id': churn, 'prefect.resource.name': 'churn v2', env: 'dev' },
     related: [team('acme.team.ml', 'owner')],
     payload: { error: 'Timeout Reached' },
+    follows: uuid(1),
   },
   {
     n: 3,
@@ -81,6 +85,7 @@ const QUERY_FIXTURES: Fixture[] = [
     event: 'acme.job.started',
     resource: { 'prefect.resource.id': 'acme.job.nightly', 'prefect.name': 'nightly' },
     related: [team(churn, 'target'), team('acme.team.data', 'owner')],
+    follows: uuid(1).toUpperCase(),
   },
   {
     n: 4,
@@ -95,11 +100,19 @@ const QUERY_FIXTURES: Fixture[] = [
     event: 'prefect.flow-run.Running',
     resource: { 'prefect.resource.id': 'prefect.flow-run.1', 'prefect.resource.name': 'run-1' },
     related: [team('prefect.flow.etl', 'flow')],
+    follows: uuid(4).replace(/-/g, ''),
   },
   { n: 6, occurred: at(6), event: 'prefect.task-run.Running', resource: { 'prefect.resource.id': 'prefect.task-run.9' } },
   { n: 7, occurred: at(7), event: 'acme_x.other', resource: { 'prefect.resource.id': 'acme.other.1' } },
   { n: 8, occurred: at(8), event: 'acmeX.thing', resource: { 'prefect.resource.id': 'acme.other.2' } },
-  { n: 9, occurred: at(9), event: 'prefect.task-run.Running', resource: { 'prefect.resource.id': 'prefect.task-run.10', 'prefect.resource.name': 'alpha' } },
+  {
+    n: 9,
+    occurred: at(9),
+    event: 'prefect.task-run.Running',
+    resource: { 'prefect.resource.id': 'prefect.task-run.10', 'prefect.resource.name': 'alpha' },
+    payload: { follows: uuid(7) },
+    follows: uuid(100),
+  },
 ];
 
 /** Events matching each wire filter, newest first: every filter field at least once. */
@@ -131,6 +144,12 @@ const FILTER_CASES: [string, EventFilterInput, number[]][] = [
   ['any_resource.labels', { any_resource: { labels: { 'prefect.resource.role': 'flow' } } }, [5, 4]],
   ['any_resource as a list', { any_resource: [{ id: [churn] }, { id: ['acme.team.ml'] }] }, [2]],
   ['id.id', { id: { id: [uuid(2), uuid(6).toUpperCase()] } }, [6, 2]],
+  ['follows.id (Herald only): the followers of one event', { follows: { id: [uuid(1)] } }, [3, 2]],
+  ['follows.id: any spelling, any of several', { follows: { id: [uuid(4).toUpperCase(), uuid(100).replace(/-/g, '')] } }, [9, 5]],
+  ['follows.id: a leader outside the window', { follows: { id: [uuid(100)] } }, [9]],
+  ['follows.id: the top-level follows only, not a payload key', { follows: { id: [uuid(7)] } }, []],
+  ['follows.id with a resource condition', { follows: { id: [uuid(1)] }, any_resource: { id: [churn] }, event: { prefix: ['acme.job.'] } }, [3]],
+  ['follows.id ASC', { follows: { id: [uuid(1), uuid(4)] }, order: 'ASC' }, [2, 3, 5]],
   ['text: case-insensitive', { text: { query: 'timeout' } }, [2]],
   ['text: required terms', { text: { query: '+nightly +target' } }, [3]],
   ['text: excluded terms', { text: { query: 'run-1 -completed' } }, [5]],
@@ -196,6 +215,27 @@ export function describeEventStoreContract(name: string, open: OpenEventStore): 
         expect(await store.count(filter({ id: { id: [uuid(3)] } }))).toBe(1);
       });
 
+      it('stores follows as sent (any spelling is the same id) and finds the followers by it', async () => {
+        const leader = record({ n: 20, occurred: at(20) });
+        const followers = [
+          record({ n: 21, occurred: at(21), follows: uuid(20) }),
+          record({ n: 22, occurred: at(22) + 1, follows: uuid(20).toUpperCase() }),
+          record({ n: 23, occurred: at(23), follows: uuid(21) }),
+        ];
+        const byFollows = (ids: string[], order: 'ASC' | 'DESC' = 'DESC') => filter({ follows: { id: ids }, order });
+        // Followers before their leader, in one batch with it: follows is a plain value, never a reference.
+        await store.append([...followers, leader]);
+        expect(numbers(await store.page({ filter: byFollows([uuid(20)]), limit: 10 }))).toEqual([22, 21]);
+        expect(numbers(await store.page({ filter: byFollows([uuid(20)], 'ASC'), limit: 1 }))).toEqual([21]);
+        expect(await store.count(byFollows([uuid(20), uuid(21)]))).toBe(3);
+        expect(await store.count(byFollows([uuid(23)]))).toBe(0);
+        expect((JSON.parse((await store.get(uuid(22)))!.json) as Event).follows).toBe(uuid(20));
+        // A resend with another follows is a conflict: the stored follows stays.
+        expect((await store.append([record({ n: 21, occurred: at(21), follows: uuid(23) })])).results).toEqual(['conflict']);
+        expect(await store.count(byFollows([uuid(23)]))).toBe(0);
+        expect(numbers(await store.page({ filter: byFollows([uuid(20)]), limit: 10 }))).toEqual([22, 21]);
+      });
+
       it('reads the log in seq order after a position, and lastSeq is its end', async () => {
         const batch = [10, 11, 12, 13, 14].map((n) => record({ n, occurred: at(60 - n) }));
         const { seqs, lastSeq } = await store.append(batch);
@@ -207,7 +247,7 @@ export function describeEventStoreContract(name: string, open: OpenEventStore): 
         expect(await store.readLog(0, 0)).toEqual([]);
         const log = await store.readLog(0, 100);
         expect(log.map((e) => e.seq)).toEqual([...log.map((e) => e.seq)].sort((x, y) => x - y));
-        expect(log).toHaveLength(9);
+        expect(log).toHaveLength(13);
         expect(await store.sizeBytes()).toBeGreaterThan(0);
       });
     });

@@ -90,6 +90,8 @@ export interface Pools {
   roles: string[];
   values: string[];
   labelKeys: string[];
+  /** The few leaders events follow, so that several events share one `follows`. */
+  leaderIds: string[];
 }
 
 export const poolsArb: fc.Arbitrary<Pools> = fc.record({
@@ -98,6 +100,7 @@ export const poolsArb: fc.Arbitrary<Pools> = fc.record({
   roles: fc.array(nonEmptyWord(4), { minLength: 2, maxLength: 4 }).map((w) => [...ROLES, ...w]),
   values: fc.array(word(6), { minLength: 4, maxLength: 8 }).map((w) => [...VALUES, ...w]),
   labelKeys: fc.array(nonEmptyWord(4), { minLength: 1, maxLength: 3 }).map((w) => [...LABEL_KEYS, ...w]),
+  leaderIds: fc.uniqueArray(fc.uuid(), { minLength: 3, maxLength: 5 }),
 });
 
 /** The differential test's clock: the stores' partition window and the filters' defaults hang on it. */
@@ -159,7 +162,15 @@ export function eventArb(pools: Pools): fc.Arbitrary<Event> {
     payload: payloadArb(pools),
     // Clients may send upper-case or unhyphenated UUIDs; the filter's ids are canonical.
     id: fc.tuple(fc.uuid(), fc.nat(5)).map(([id, n]) => (n === 0 ? id.toUpperCase() : n === 1 ? id.replace(/-/g, '') : id)),
-    follows: fc.option(fc.uuid(), { freq: 4 }),
+    // Most events follow one of a few leaders, in any spelling; some follow nothing.
+    follows: fc.option(
+      fc
+        .tuple(fc.constantFrom(...pools.leaderIds), fc.nat(5))
+        .map(([id, n]) => (n === 0 ? id.toUpperCase() : n === 1 ? id.replace(/-/g, '') : id)),
+      {
+        freq: 3,
+      },
+    ),
   });
 }
 

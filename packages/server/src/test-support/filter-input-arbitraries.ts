@@ -21,7 +21,7 @@ import { INSTANTS, patternArb, prefixOf, word, type Pools } from './event-datase
 /** One arbitrary per part of the wire filter (all but `order`). */
 export type FilterPartArbs = { [K in Exclude<keyof EventFilterInput, 'order'>]-?: fc.Arbitrary<NonNullable<EventFilterInput[K]>> };
 
-const PART_NAMES = ['occurred', 'event', 'resource', 'related', 'any_resource', 'id', 'text'] as const;
+const PART_NAMES = ['occurred', 'event', 'resource', 'related', 'any_resource', 'id', 'follows', 'text'] as const;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 const some = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1, maxLength: Math.min(3, values.length) });
@@ -59,6 +59,10 @@ export function filterPartArbs(pools: Pools, events: readonly ReceivedEvent[]): 
     id: either(
       random.id,
       derived.chain((d) => d.id),
+    ),
+    follows: either(
+      random.follows,
+      derived.chain((d) => d.follows),
     ),
     text: either(
       random.text,
@@ -127,6 +131,8 @@ function randomParts(pools: Pools, events: readonly ReceivedEvent[]): FilterPart
       ),
     ),
     id: some([...events.slice(0, 8).map((e) => e.id), UNKNOWN_ID]).chain((ids) => fc.tuple(...ids.map(idSpelling)).map((id) => ({ id }))),
+    // A leader, an event id (which few follow) or an id nothing follows.
+    follows: some([...pools.leaderIds, events[0]!.id, UNKNOWN_ID]).chain((ids) => fc.tuple(...ids.map(idSpelling)).map((id) => ({ id }))),
     text: fc
       .array(textToken(textTerm, ['', '', '-', '!', '+']), { minLength: 1, maxLength: 3 })
       .map((tokens) => ({ query: tokens.join(' ') })),
@@ -157,6 +163,10 @@ function derivedParts(pools: Pools, e: ReceivedEvent, random: FilterPartArbs): F
     related: e.related.length === 0 ? random.related : oneOrMany(fc.constantFrom(...e.related).chain((r) => relatedFilterArb(pools, r))),
     any_resource: oneOrMany(fc.constantFrom(...resources).chain((r) => resourceFilterArb(pools, r))),
     id: including([e.id], [UNKNOWN_ID]).chain((ids) => fc.tuple(...ids.map(idSpelling)).map((id) => ({ id }))),
+    follows:
+      e.follows === null
+        ? random.follows
+        : including([e.follows], [UNKNOWN_ID]).chain((ids) => fc.tuple(...ids.map(idSpelling)).map((id) => ({ id }))),
     text: fc
       .array(textToken(substringOf(JSON.stringify([e.event, e.resource, e.related, e.payload])), ['', '', '', '+', '-']), {
         minLength: 1,

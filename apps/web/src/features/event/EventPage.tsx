@@ -10,31 +10,44 @@ import { useAsync } from '../../hooks/use-async.js';
 import { useClient } from '../../hooks/use-client.js';
 import { useNow } from '../../hooks/use-now.js';
 import { displayLabels, humanizeEventName } from '../../lib/format.js';
-import { formatFeedQuery } from '../../lib/feed-query.js';
+import { EMPTY_FEED_FILTERS, formatFeedQuery } from '../../lib/feed-query.js';
 
 interface Chain {
   leader: ReceivedEvent | null;
+  /** The newest followers, at most {@link MAX_FOLLOWERS}. */
   followers: ReceivedEvent[];
+  /** How many events follow this one in all. */
+  total: number;
+  /** The feed showing every follower, when there are more than the page lists. */
+  feedHref: string | null;
 }
 
-const FOLLOWER_WINDOW_MS = 86_400_000;
+const MAX_FOLLOWERS = 50;
+/** Every time an event can have: a follower may be stamped before its leader, or long after it. */
+const ALL_TIME = { since: '0001-01-01T00:00:00Z', until: '9999-12-31T23:59:59.999999Z' };
 
 /**
- * The events that name `event` in `follows`. The filter has no `follows` clause, so this reads the
- * events that share a resource with it during the next day (oldest first, 200 at most) and keeps the
- * ones that follow it.
+ * The leader this event follows, and the events that name it in `follows`: exact, through Herald's
+ * `follows` filter clause (an index on both stores), newest first. With more than the page shows, the
+ * oldest follower is read too, so that the feed link's time range holds every one of them.
  */
 async function loadChain(client: BrowserClient, event: ReceivedEvent): Promise<Chain> {
-  const ids = [event.resource['prefect.resource.id'], ...event.related.map((r) => r['prefect.resource.id'])].filter((id): id is string => !!id);
-  const since = Date.parse(event.occurred);
+  const follows = { id: [event.id] };
   const [leader, page] = await Promise.all([
     event.follows ? client.getEvent(event.follows) : Promise.resolve(null),
-    client.queryPage(
-      { any_resource: { id: ids }, occurred: { since: event.occurred, until: new Date(since + FOLLOWER_WINDOW_MS).toISOString() }, order: 'ASC' },
-      { limit: 200 },
-    ),
+    client.queryPage({ follows, occurred: ALL_TIME, order: 'DESC' }, { limit: MAX_FOLLOWERS }),
   ]);
-  return { leader, followers: page.events.filter((e) => e.follows === event.id) };
+  const total = page.total ?? page.events.length;
+  let feedHref: string | null = null;
+  const newest = page.events[0];
+  if (newest && total > page.events.length) {
+    const oldest = (await client.queryPage({ follows, occurred: ALL_TIME, order: 'ASC' }, { limit: 1, count: false })).events[0] ?? newest;
+    // The feed's range is in milliseconds and inclusive: one more keeps a follower at the newest
+    // millisecond's microseconds inside it.
+    const range = { kind: 'range' as const, since: new Date(Date.parse(oldest.occurred)).toISOString(), until: new Date(Date.parse(newest.occurred) + 1).toISOString() };
+    feedHref = `/events${formatFeedQuery({ ...EMPTY_FEED_FILTERS, range, follows: [event.id] })}`;
+  }
+  return { leader, followers: page.events, total, feedHref };
 }
 
 /** `/events/:id`: details, resources, payload tree, raw JSON and the causal chain. */
@@ -43,7 +56,10 @@ export default function EventPage({ id }: { id: string }) {
   const now = useNow(15_000);
   const state = useAsync(() => client.getEvent(id), `${id}|${apiKey ?? ''}`);
   const event = state.data;
-  const chain = useAsync(() => (event ? loadChain(client, event) : Promise.resolve({ leader: null, followers: [] })), `${event?.id ?? 'none'}|${apiKey ?? ''}`);
+  const chain = useAsync(
+    (): Promise<Chain> => (event ? loadChain(client, event) : Promise.resolve({ leader: null, followers: [], total: 0, feedHref: null })),
+    `${event?.id ?? 'none'}|${apiKey ?? ''}`,
+  );
   const [tab, setTab] = useState<'details' | 'raw'>('details');
 
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={state.reload} />;
@@ -61,11 +77,8 @@ export default function EventPage({ id }: { id: string }) {
   const resourceId = event.resource['prefect.resource.id'] ?? '';
   const occurred = Date.parse(event.occurred);
   const around = formatFeedQuery({
+    ...EMPTY_FEED_FILTERS,
     range: { kind: 'range', since: new Date(occurred - 300_000).toISOString(), until: new Date(occurred + 300_000).toISOString() },
-    names: [],
-    resources: [],
-    related: [],
-    text: '',
   });
 
   return (
@@ -83,7 +96,7 @@ export default function EventPage({ id }: { id: string }) {
             Automate
           </Link>
           <CopyButton text={event.id} label="Copy id" />
-          <Link className="button" href={`/events${formatFeedQuery({ range: { kind: 'span', seconds: 86_400 }, names: [event.event], resources: [], related: [], text: '' })}`}>
+          <Link className="button" href={`/events${formatFeedQuery({ ...EMPTY_FEED_FILTERS, range: { kind: 'span', seconds: 86_400 }, names: [event.event] })}`}>
             Events named like this
           </Link>
           <Link className="button" href={`/events${around}`}>
@@ -148,16 +161,28 @@ export default function EventPage({ id }: { id: string }) {
               {chain.status === 'loading' ? (
                 <span className="muted">looking…</span>
               ) : chain.data && chain.data.followers.length > 0 ? (
-                <ul data-testid="followers">
-                  {chain.data.followers.map((f) => (
-                    <li key={f.id}>
-                      <Link href={`/events/${f.id}`}>{humanizeEventName(f.event)}</Link> <span className="muted mono">{f.event}</span>{' '}
-                      <RelativeTime iso={f.occurred} nowMs={now} />
-                    </li>
-                  ))}
-                </ul>
+                <>
+                  <span className="muted" data-testid="followers-count">
+                    {chain.data.total === 1 ? '1 event' : `${chain.data.total.toLocaleString()} events`}, newest first
+                  </span>
+                  <ul data-testid="followers">
+                    {chain.data.followers.map((f) => (
+                      <li key={f.id}>
+                        <Link href={`/events/${f.id}`}>{humanizeEventName(f.event)}</Link> <span className="muted mono">{f.event}</span>{' '}
+                        <RelativeTime iso={f.occurred} nowMs={now} />
+                      </li>
+                    ))}
+                  </ul>
+                  {chain.data.feedHref && (
+                    <Link href={chain.data.feedHref} data-testid="followers-more">
+                      and {(chain.data.total - chain.data.followers.length).toLocaleString()} more…
+                    </Link>
+                  )}
+                </>
+              ) : chain.status === 'error' ? (
+                <span className="muted">could not be loaded</span>
               ) : (
-                <span className="muted">no event names this one as the event it follows (searched: events sharing a resource, up to a day later)</span>
+                <span className="muted">no event names this one as the event it follows</span>
               )}
             </div>
           </section>

@@ -8,7 +8,7 @@ import { useEventPages } from '../../hooks/use-event-pages.js';
 import { useLiveTail } from '../../hooks/use-live-tail.js';
 import { navigate, useLocation } from '../../hooks/use-location.js';
 import { useNow } from '../../hooks/use-now.js';
-import { formatFeedQuery, parseFeedQuery, resolveRange, toEventFilter, withToken, withoutToken, type FeedQuery } from '../../lib/feed-query.js';
+import { EMPTY_FEED_FILTERS, formatFeedQuery, parseFeedQuery, resolveRange, toEventFilter, withToken, withoutToken, type FeedQuery } from '../../lib/feed-query.js';
 import { addLiveEvents } from '../../lib/live-histogram.js';
 import { buildNameTree } from '../../lib/name-tree.js';
 import { chooseBucket } from '../../lib/time-range.js';
@@ -84,8 +84,8 @@ export default function FeedPage() {
     return () => window.removeEventListener('keydown', onKey);
   }, [pages.events, selected, query.range.kind]);
 
-  const filtered = query.names.length + query.resources.length + query.related.length > 0 || query.text !== '';
-  const clear = () => setQuery({ ...query, names: [], resources: [], related: [], text: '' });
+  const filtered = query.names.length + query.resources.length + query.related.length + query.follows.length > 0 || query.text !== '';
+  const clear = () => setQuery({ ...query, ...EMPTY_FEED_FILTERS });
   const firstError = pages.status === 'error' ? pages.error : histogram.status === 'error' ? histogram.error : null;
 
   return (

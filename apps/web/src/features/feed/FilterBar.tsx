@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { resolveRange, type FeedQuery } from '../../lib/feed-query.js';
+import { EMPTY_FEED_FILTERS, resolveRange, type FeedListField, type FeedQuery } from '../../lib/feed-query.js';
 import { describeRange, PRESETS, stepRange } from '../../lib/time-range.js';
 
 /** Time presets, custom range, stepping, the search box and the active filter chips. */
@@ -12,10 +12,11 @@ export function FilterBar({ query, nowMs, onChange }: { query: FeedQuery; nowMs:
     event.preventDefault();
     onChange({ ...query, text });
   };
-  const chips: { field: 'names' | 'resources' | 'related'; label: string; token: string }[] = [
+  const chips: { field: FeedListField; label: string; token: string }[] = [
     ...query.names.map((token) => ({ field: 'names' as const, label: 'event', token })),
     ...query.resources.map((token) => ({ field: 'resources' as const, label: 'resource', token })),
     ...query.related.map((token) => ({ field: 'related' as const, label: 'related', token })),
+    ...query.follows.map((token) => ({ field: 'follows' as const, label: 'follows', token })),
   ];
 
   return (
@@ -66,7 +67,7 @@ export function FilterBar({ query, nowMs, onChange }: { query: FeedQuery; nowMs:
               </button>
             </span>
           ))}
-          <button type="button" className="link-button" onClick={() => onChange({ ...query, names: [], resources: [], related: [], text: '' })}>
+          <button type="button" className="link-button" onClick={() => onChange({ ...query, ...EMPTY_FEED_FILTERS })}>
             Clear all
           </button>
         </div>

@@ -4,7 +4,7 @@ import { EventList } from '../../components/EventList.js';
 import { Link } from '../../components/Link.js';
 import { useEventPages } from '../../hooks/use-event-pages.js';
 import { useNow } from '../../hooks/use-now.js';
-import { formatFeedQuery } from '../../lib/feed-query.js';
+import { EMPTY_FEED_FILTERS, formatFeedQuery } from '../../lib/feed-query.js';
 import { resourceName } from '../../lib/format.js';
 
 /** `/resources/:id`: every event where the resource is primary or related, newest first. */
@@ -17,7 +17,7 @@ export default function ResourcePage({ id }: { id: string }) {
   const latest = pages.events[0];
   const self = latest ? ([latest.resource, ...latest.related].find((r) => r['prefect.resource.id'] === id) ?? null) : null;
   const feedLink = (field: 'resources' | 'related') =>
-    `/events${formatFeedQuery({ range: { kind: 'span', seconds: 2_592_000 }, names: [], resources: field === 'resources' ? [id] : [], related: field === 'related' ? [id] : [], text: '' })}`;
+    `/events${formatFeedQuery({ ...EMPTY_FEED_FILTERS, range: { kind: 'span', seconds: 2_592_000 }, resources: field === 'resources' ? [id] : [], related: field === 'related' ? [id] : [] })}`;
 
   return (
     <div className="page resource-page">

@@ -103,6 +103,22 @@ describe.each<TestBackend>(['sqlite', 'postgres'])('/api/events/out on %s', (bac
       socket.ws.close();
     });
 
+    it('delivers the followers of an event, backfilled and live, with the follows clause (Herald only)', async () => {
+      const resource = 'acme.follows';
+      const leader = testEvent(resource);
+      const early = { ...testEvent('acme.elsewhere', { agoMs: 1000 }), follows: leader.id.toUpperCase() };
+      await server.pipeline.ingestOne(leader);
+      await server.pipeline.ingestOne(early);
+      const socket = await subscribe({ follows: { id: [leader.id] } });
+      await socket.waitUntil((m) => m.length === 1);
+      const live = { ...testEvent('acme.elsewhere.2'), follows: leader.id };
+      await server.pipeline.ingestOne(testEvent(resource));
+      await server.pipeline.ingestOne(live);
+      await socket.waitUntil((m) => m.length === 2);
+      expect(ids(socket)).toEqual([early.id, live.id]);
+      socket.ws.close();
+    });
+
     it('does not deliver live events past an explicit until', async () => {
       const resource = 'acme.bounded';
       const socket = await subscribe({ resource: { id: [resource] }, occurred: { since: iso(60_000), until: iso(-3_600_000) } });

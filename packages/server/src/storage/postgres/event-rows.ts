@@ -10,6 +10,7 @@ export interface EventColumns {
   event: string[];
   resourceId: string[];
   json: string[];
+  follows: (string | null)[];
 }
 
 /** Column arrays for one `INSERT … SELECT … FROM unnest(…)` into `event_resources`. */
@@ -38,7 +39,7 @@ export function storableText(text: string): string {
  * holds the labels other than id and role, or null when there are none.
  */
 export function toColumns(records: readonly EventRecord[], seqs: readonly number[]): { events: EventColumns; resources: ResourceColumns } {
-  const events: EventColumns = { seq: [], id: [], occurred: [], received: [], event: [], resourceId: [], json: [] };
+  const events: EventColumns = { seq: [], id: [], occurred: [], received: [], event: [], resourceId: [], json: [], follows: [] };
   const resources: ResourceColumns = { seq: [], position: [], resourceId: [], role: [], occurred: [], labels: [] };
   records.forEach((record, i) => {
     const seq = seqs[i]!;
@@ -50,6 +51,7 @@ export function toColumns(records: readonly EventRecord[], seqs: readonly number
     events.event.push(storableText(event.event));
     events.resourceId.push(storableText(event.resource[RESOURCE_ID_LABEL] ?? ''));
     events.json.push(record.json);
+    events.follows.push(event.follows == null ? null : normalizeUuid(event.follows));
     [event.resource, ...event.related].forEach((labels, position) => {
       let role: string | null = null;
       let others: Record<string, string> | null = null;

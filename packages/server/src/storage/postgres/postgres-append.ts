@@ -75,9 +75,9 @@ async function nextSeqs(client: pg.PoolClient, count: number): Promise<number[]>
 async function insertRows(client: pg.PoolClient, records: readonly EventRecord[], seqs: readonly number[]): Promise<void> {
   const { events, resources } = toColumns(records, seqs);
   await client.query(
-    `INSERT INTO events (seq, id, occurred, received, event, resource_id, json)
-     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[])`,
-    [events.seq, events.id, events.occurred, events.received, events.event, events.resourceId, events.json],
+    `INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows)
+     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::uuid[])`,
+    [events.seq, events.id, events.occurred, events.received, events.event, events.resourceId, events.json, events.follows],
   );
   await client.query(
     `INSERT INTO event_resources (seq, position, resource_id, role, occurred, labels)

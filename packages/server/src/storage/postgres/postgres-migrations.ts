@@ -154,6 +154,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX webhook_requests__webhook_received ON webhook_requests (webhook_id, received, id);
     `,
   },
+  {
+    version: 7,
+    name: 'events.follows and its partial index',
+    // The event's `follows`, for the `follows` filter clause. Existing rows are filled from the tail of
+    // their stored JSON, which is canonical (`serializeEvent`: `…,"follows":"<uuid>","received":"…"}`),
+    // not by parsing it: ->> on json refuses a \u0000 anywhere in the document, and such events are
+    // legal. The column is added on the partitioned table, so every partition gets it (no rewrite: it is
+    // nullable, without a default). The index is created on the partitioned table after the backfill:
+    // PostgreSQL builds it on every partition, DEFAULT included, in this transaction (a partitioned index
+    // cannot be built CONCURRENTLY), and partitions created or attached later get it automatically. It is
+    // partial: events without `follows` add nothing to it.
+    sql: `
+      ALTER TABLE events ADD COLUMN follows uuid;
+      UPDATE events SET follows = substring(right(json, 200) from '"follows":"([0-9a-fA-F-]{32,36})","received":"[^"]*"}$')::uuid
+        WHERE right(json, 200) ~ '"follows":"[0-9a-fA-F-]{32,36}","received":"[^"]*"}$';
+      CREATE INDEX events__follows ON events (follows, occurred, seq) WHERE follows IS NOT NULL;
+    `,
+  },
 ];
 
 /**

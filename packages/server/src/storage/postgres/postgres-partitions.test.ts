@@ -13,6 +13,10 @@ const at = (day: number, hours: number) => (TODAY + day) * MICROS.day + hours * 
 let counter = 0;
 
 function record(occurred: number): EventRecord {
+  return recordFollowing(occurred, null);
+}
+
+function recordFollowing(occurred: number, follows: string | null): EventRecord {
   counter++;
   const event: Event = {
     occurred: formatDateTime(occurred),
@@ -21,7 +25,7 @@ function record(occurred: number): EventRecord {
     related: [{ 'prefect.resource.id': 'acme.owner', 'prefect.resource.role': 'owner' }],
     payload: { n: counter },
     id: `00000000-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`,
-    follows: null,
+    follows,
   };
   const r = normalizeEvent(event, occurred, { maxEventBytes: 1_500_000, path: [] });
   if (!r.ok) throw new Error('bad fixture');
@@ -87,7 +91,8 @@ describe('PostgreSQL day partitions and retention', () => {
   });
 
   it('moves rows out of the DEFAULT partition when their day comes into the window', async () => {
-    await storage.events.append([record(at(5, 5)), record(at(-10, 5))]);
+    const leader = '00000000-0000-4000-8000-00000000ffff';
+    await storage.events.append([recordFollowing(at(5, 5), leader), record(at(-10, 5))]);
     clock = at(5, 0);
     const later = await open();
     try {
@@ -106,6 +111,18 @@ describe('PostgreSQL day partitions and retention', () => {
         { table: partitionName('event_resources', TODAY + 5), n: 4 },
       ]);
       expect(await later.events.count(everything(clock))).toBe(3);
+      // The moved row keeps its follows, and the attached partition got the follows index.
+      const followers = parseEventFilter(
+        { occurred: { since: '1900-01-01T00:00:00Z', until: '2200-01-01T00:00:00Z' }, follows: { id: [leader] } },
+        { now: clock, missingUntil: 'now' },
+      );
+      if (!followers.ok) throw new Error('bad filter');
+      expect((await later.events.page({ filter: followers.filter, limit: 5 })).map((e) => e.occurred)).toEqual([at(5, 5)]);
+      const indexes = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE $2', [
+        day,
+        '%(follows, occurred, seq) WHERE (follows IS NOT NULL)',
+      ]);
+      expect(indexes.rows).toHaveLength(1);
     } finally {
       await later.close();
     }

@@ -28,6 +28,8 @@ const NAMES = [
   'acme.model.refreshed',
 ];
 
+const uuidOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
 function filter(input: unknown): NormalizedEventFilter {
   const r = parseEventFilter(input, { now: NOW, missingUntil: 'now' });
   if (!r.ok) throw new Error('bad filter');
@@ -62,8 +64,9 @@ describe('PostgreSQL query plans', () => {
             { 'prefect.resource.id': `prefect.flow.${n % 3}`, 'prefect.resource.role': 'flow' },
           ],
           payload: { n },
-          id: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
-          follows: null,
+          id: uuidOf(n),
+          // One event in ten follows another: event k is followed by 100k + 10, 100k + 20, … (ten of them).
+          follows: n % 10 === 0 && n >= 100 ? uuidOf(Math.floor(n / 100)) : null,
         };
         const r = normalizeEvent(event, NOW, { maxEventBytes: 1_500_000, path: [] });
         if (!r.ok) throw new Error('bad fixture');
@@ -102,6 +105,24 @@ describe('PostgreSQL query plans', () => {
     const text = await plan(byResource.sql, byResource.params);
     expect(text).toMatch(/event_resources_p\d{8}_resource_id_occurred_seq_idx/);
     expect(text).not.toMatch(dayPartitionSeqScan);
+  });
+
+  it('reads followers through the partial follows index of each day partition', async () => {
+    for (const ids of [[uuidOf(7)], [uuidOf(7), uuidOf(8)]]) {
+      const page = pageSql({ filter: filter({ follows: { id: ids } }), limit: 50 });
+      const text = await plan(page.sql, page.params);
+      expect(text).toMatch(/(Index|Bitmap Index) Scan (Backward )?(using|on) events_p\d{8}_follows_occurred_seq_idx/);
+      expect(text).not.toMatch(dayPartitionSeqScan);
+      const count = countSql(filter({ follows: { id: ids } }));
+      const counted = await plan(count.sql, count.params);
+      expect(counted).toMatch(/events_p\d{8}_follows_occurred_seq_idx/);
+      expect(counted).not.toMatch(dayPartitionSeqScan);
+    }
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'events_%follows%' AND indexdef LIKE '%WHERE (follows IS NOT NULL)'",
+    );
+    // One per partition: the day partitions and the DEFAULT one.
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(6);
   });
 
   it('counts a narrow window from the (occurred, seq) index', async () => {

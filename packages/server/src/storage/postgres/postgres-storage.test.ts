@@ -1,4 +1,4 @@
-import { formatDateTime, MICROS, toMicros, type Event } from '@herald/core';
+import { formatDateTime, MICROS, parseEventFilter, toMicros, type Event } from '@herald/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeEvent } from '../../ingestion/event-normalizer.js';
@@ -7,6 +7,8 @@ import type { EventRecord, Storage } from '../ports.js';
 import { openPostgresStorage } from './open-postgres-storage.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresDatabase } from './postgres-database.js';
+import { toColumns } from './event-rows.js';
+import { dayBounds, dayOf, partitionName } from './postgres-partitions.js';
 
 const NOW = toMicros(Date.now());
 
@@ -72,6 +74,82 @@ describe('openPostgresStorage: migrations', () => {
       expect(await migratePostgres(db, [...POSTGRES_MIGRATIONS, ...later])).toEqual([]);
     } finally {
       await db.end();
+    }
+  });
+
+  it('migration 7 adds events.follows, fills it from the stored JSON in every partition, and indexes each partition', async () => {
+    const old = await createTempPostgresDatabase();
+    const db = new PostgresDatabase({ url: old.url, maxConnections: 1 });
+    let storage: Storage | undefined;
+    try {
+      const before = POSTGRES_MIGRATIONS.filter((m) => m.version < 7);
+      expect(await migratePostgres(db, before)).toEqual(before.map((m) => m.version));
+      // A day partition, as the store made them then, and the DEFAULT one (an event 3,000 days old).
+      const today = dayOf(NOW);
+      const { from, to } = dayBounds(today);
+      for (const table of ['events', 'event_resources']) {
+        await db.query(
+          `CREATE TABLE ${partitionName(table as 'events', today)} PARTITION OF ${table} FOR VALUES FROM (${from}) TO (${to})`,
+        );
+      }
+      const records = [
+        record(uuid(1)),
+        record(uuid(2), { follows: uuid(1).toUpperCase() }),
+        // Characters that PostgreSQL's JSON functions refuse, and a payload key named follows.
+        record(uuid(3), { follows: uuid(1), payload: { text: 'nul \u0000 lone \ud800', follows: uuid(9) } }),
+        record(uuid(4), { payload: { follows: uuid(1) } }),
+        record(uuid(5), { follows: uuid(1), occurred: formatDateTime(NOW - 3000 * MICROS.day) }),
+      ];
+      const { events, resources } = toColumns(records, [1, 2, 3, 4, 5]);
+      await db.query(
+        `INSERT INTO events (seq, id, occurred, received, event, resource_id, json)
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[])`,
+        [events.seq, events.id, events.occurred, events.received, events.event, events.resourceId, events.json],
+      );
+      await db.query(
+        `INSERT INTO event_resources (seq, position, resource_id, role, occurred, labels)
+         SELECT s, p, r, ro, o, l::jsonb FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::text[]) AS u(s, p, r, ro, o, l)`,
+        [resources.seq, resources.position, resources.resourceId, resources.role, resources.occurred, resources.labels],
+      );
+      await db.query("SELECT setval('events_seq', 5)");
+
+      expect(await migratePostgres(db)).toEqual([7]);
+      const { rows } = await db.query<{ seq: number; follows: string | null; part: string }>(
+        'SELECT seq, follows::text AS follows, tableoid::regclass::text AS part FROM events ORDER BY seq',
+      );
+      expect(rows).toEqual([
+        { seq: 1, follows: null, part: partitionName('events', today) },
+        { seq: 2, follows: uuid(1), part: partitionName('events', today) },
+        { seq: 3, follows: uuid(1), part: partitionName('events', today) },
+        { seq: 4, follows: null, part: partitionName('events', today) },
+        { seq: 5, follows: uuid(1), part: 'events_default' },
+      ]);
+      const indexed = async () =>
+        (
+          await db.query<{ tablename: string }>(
+            "SELECT tablename FROM pg_indexes WHERE indexdef LIKE '%(follows, occurred, seq) WHERE (follows IS NOT NULL)' ORDER BY tablename",
+          )
+        ).rows.map((r) => r.tablename);
+      expect(await indexed()).toEqual(['events', 'events_default', partitionName('events', today)]);
+
+      // The store reads the backfilled rows, and writes the column into a partition made after the migration.
+      storage = await openPostgresStorage({ url: old.url });
+      const followers = async (since: number) => {
+        const parsed = parseEventFilter(
+          { follows: { id: [uuid(1)] }, occurred: { since: formatDateTime(since), until: formatDateTime(NOW + 2 * MICROS.day) } },
+          { now: NOW, missingUntil: 'now' },
+        );
+        if (!parsed.ok) throw new Error('bad filter');
+        return (await storage!.events.page({ filter: parsed.filter, limit: 10 })).map((e) => e.seq);
+      };
+      expect(await followers(NOW - 3001 * MICROS.day)).toEqual([3, 2, 5]);
+      const { seqs } = await storage.events.append([record(uuid(6), { follows: uuid(1), occurred: formatDateTime(NOW + MICROS.day) })]);
+      expect(await followers(NOW - MICROS.day)).toEqual([seqs[0], 3, 2]);
+      expect(await indexed()).toContain(partitionName('events', today + 1));
+    } finally {
+      await storage?.close();
+      await db.end();
+      await old.drop();
     }
   });
 

@@ -90,6 +90,7 @@ const EVERY_FIELD: EventFilterInput = {
   related: [{ id: ['f'], role: ['flow'], resources_in_roles: [['f', 'flow']], labels: { team: 't*' } }, { role: ['tag'] }],
   any_resource: [{ id_prefix: ['g'], labels: { 'prefect.resource.id': 'g.[a-c]*' } }, { id: ['h'] }],
   id: { id: ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'] },
+  follows: { id: ['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000004'] },
   text: { query: 'error -debug +"flow run"' },
 };
 
@@ -108,6 +109,7 @@ describe('compileFilterWhere placeholders', () => {
       expect(sql.split('?').length - 1).toBe(params.length);
       expect(params[0]).toBe(T0 - 1);
       expect(params).toContainEqual(uuidToBlob('00000000-0000-4000-8000-000000000002'));
+      expect(params).toContainEqual(uuidToBlob('00000000-0000-4000-8000-000000000004'));
     }
   });
 

@@ -17,6 +17,8 @@
  * - anyResource (each clause): ONE resource, primary or related, has its id in `ids`, an id starting
  *   with one of `idPrefixes`, and every label condition.
  * - ids: the event id is one of them.
+ * - follows (Herald only): the event's `follows` is one of them; an event without `follows` never
+ *   matches. It reads the partial index on `follows` (`events__follows`, both dialects).
  * - text: over the event's canonical JSON (`serializeEvent`, as stored and served) with ASCII letters
  *   lower-cased (terms are lower-cased the same way): some include term is a substring when there are
  *   include terms, no exclude term is, every required term is. `%` and `_` are literal.
@@ -91,15 +93,21 @@ export function compileFilterWhere(filter: NormalizedEventFilter, dialect: SqlDi
     if (sql) parts.push(sql);
   }
 
-  if (filter.ids) parts.push(sqlEventIdIn(filter.ids, p));
+  if (filter.ids) parts.push(sqlEventIdIn('e.id', filter.ids, p));
+  if (filter.follows) parts.push(sqlEventIdIn('e.follows', filter.follows, p));
   if (filter.text) parts.push(...sqlTextQuery(filter.text, p));
   return { sql: `(${parts.join(' AND ')})`, params: p.values };
 }
 
-/** The event id is one of the canonical UUIDs (SQLite: 16-byte BLOBs; PostgreSQL: `uuid`). */
-function sqlEventIdIn(ids: readonly string[], p: SqlParams): string {
-  if (p.dialect === 'postgres') return ids.length === 1 ? `e.id = ${p.add(ids[0])}::uuid` : `e.id = ANY(${p.add(ids)}::uuid[])`;
-  return ids.length === 1 ? `e.id = ${p.add(uuidToBlob(ids[0]!))}` : `e.id IN (${ids.map((id) => p.add(uuidToBlob(id))).join(', ')})`;
+/**
+ * An event-id column (`e.id` or `e.follows`) is one of the canonical UUIDs (SQLite: 16-byte BLOBs;
+ * PostgreSQL: `uuid`). A NULL `follows` is never equal, so such events never match.
+ */
+function sqlEventIdIn(column: 'e.id' | 'e.follows', ids: readonly string[], p: SqlParams): string {
+  if (p.dialect === 'postgres') return ids.length === 1 ? `${column} = ${p.add(ids[0])}::uuid` : `${column} = ANY(${p.add(ids)}::uuid[])`;
+  return ids.length === 1
+    ? `${column} = ${p.add(uuidToBlob(ids[0]!))}`
+    : `${column} IN (${ids.map((id) => p.add(uuidToBlob(id))).join(', ')})`;
 }
 
 /**

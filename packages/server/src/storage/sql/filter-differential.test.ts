@@ -218,6 +218,10 @@ describe('the stores and the in-memory matcher agree on SQLite and PostgreSQL', 
       stored.some(({ event }) => new Set([event.resource, ...event.related].map((r) => r[RESOURCE_ID_LABEL])).size <= event.related.length),
     ).toBe(true);
     expect(new Set(stored.map((s) => s.occurred)).size).toBeGreaterThan(INSTANTS.length / 2);
+    // Leaders with several followers, and events that follow nothing.
+    const follows = stored.map((s) => s.event.follows);
+    expect(follows.filter((f) => f === null).length).toBeGreaterThan(0);
+    expect(new Set(follows).size).toBeLessThan(follows.length / 10);
   });
 
   it('spreads the PostgreSQL events over day partitions and the DEFAULT partition', async () => {
@@ -248,6 +252,7 @@ describe('the stores and the in-memory matcher agree on SQLite and PostgreSQL', 
     ['related', 0.15],
     ['any_resource', 0.3],
     ['id', 0.3],
+    ['follows', 0.3],
     ['text', 0.3],
   ] as const)('on filters by %s alone', async (part, minSelective) => {
     const arb = parts[part] as fc.Arbitrary<unknown>;

@@ -59,7 +59,7 @@ describe('findDrivingResource', () => {
     });
   });
 
-  it('leaves filters without a single exact id, or with exact event names or ids, to the events indexes', () => {
+  it('leaves filters without a single exact id, or with exact event names, ids or follows ids, to the events indexes', () => {
     for (const input of [
       {},
       { resource: { id: ['a', 'b'], id_prefix: ['a'] } },
@@ -68,6 +68,7 @@ describe('findDrivingResource', () => {
       { event: { prefix: ['prefect.'] } },
       { related: { id: ['a'] }, event: { name: ['prefect.flow-run.Completed'] } },
       { resource: { id: ['a'] }, id: { id: ['00000000-0000-4000-8000-000000000001'] } },
+      { any_resource: { id: ['a'] }, follows: { id: ['00000000-0000-4000-8000-000000000001'] } },
     ] as EventFilterInput[]) {
       expect(findDrivingResource(filter(input))).toBeUndefined();
     }

@@ -23,8 +23,8 @@ export interface DrivingResource {
  * The resource that drives a page, or `undefined` when an events index should: the first clause whose
  * exact ids name a single resource, trying the primary `resource.id` first (a primary resource is
  * usually the narrowest), then `related`, then `any_resource`. A clause with several ids does not
- * drive: the walk of one index range is what keeps page order without a sort. Exact event ids or event
- * names do not let a resource drive either: their own indexes find the few candidates at once, where the
+ * drive: the walk of one index range is what keeps page order without a sort. Exact event ids, `follows`
+ * ids or event names do not let a resource drive either: their own indexes find the few candidates at once, where the
  * walk of a busy resource whose events rarely carry the name reads all of them (1M events, a flow with
  * 25k events and a name none of them has: 0.04 ms by the name index, 115 ms by the walk).
  *
@@ -36,7 +36,7 @@ export interface DrivingResource {
  * findDrivingResource(parse({ related: { id: ['a', 'b'] } }))             // undefined
  */
 export function findDrivingResource(filter: NormalizedEventFilter): DrivingResource | undefined {
-  if (filter.ids || filter.event.names) return undefined;
+  if (filter.ids || filter.follows || filter.event.names) return undefined;
   const primary = singleId(filter.resource);
   if (primary !== undefined) {
     return { id: primary, scope: 'primary', rest: { ...filter, resource: { ...filter.resource, ids: undefined } } };

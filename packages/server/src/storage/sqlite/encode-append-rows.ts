@@ -11,14 +11,14 @@ export type AppendCell = string | number | null;
  * Flattens records into one array for the writer worker. A flat array of strings and numbers is the
  * cheapest thing to structured-clone across threads (no object per row). Per event:
  *
- * `idHex, occurred, received, event, primaryResourceId, json, resourceCount`, then per resource
- * (position 0 the primary, then the related ones in order) `resourceId, role, labels`.
+ * `idHex, occurred, received, event, primaryResourceId, json, resourceCount, followsHex`, then per
+ * resource (position 0 the primary, then the related ones in order) `resourceId, role, labels`.
  *
- * `idHex` is the 32 hex digits of the id (the BLOB key); `role` is null when absent; `labels` is the
- * JSON object of the other labels, or null when there are none.
+ * `idHex` is the 32 hex digits of the id (the BLOB key); `followsHex` the same of `follows`, or null;
+ * `role` is null when absent; `labels` is the JSON object of the other labels, or null when there are none.
  *
  * @example
- * encodeAppendRows([record]) // ['0193a5c27c7e70008000000000000001', 1711929600000000, …, 1, 'acme.model.churn', null, null]
+ * encodeAppendRows([record]) // ['0193a5c27c7e70008000000000000001', 1711929600000000, …, 1, null, 'acme.model.churn', null, null]
  */
 export function encodeAppendRows(records: readonly EventRecord[]): AppendCell[] {
   const cells: AppendCell[] = [];
@@ -30,10 +30,24 @@ export function encodeAppendRows(records: readonly EventRecord[]): AppendCell[] 
         details: { eventId: event.id, related: event.related.length },
       });
     }
-    cells.push(event.id.replace(/-/g, '').toLowerCase(), occurred, received, event.event, event.resource[RESOURCE_ID_LABEL] ?? '', json, resources.length);
+    cells.push(
+      hexOf(event.id),
+      occurred,
+      received,
+      event.event,
+      event.resource[RESOURCE_ID_LABEL] ?? '',
+      json,
+      resources.length,
+      event.follows == null ? null : hexOf(event.follows),
+    );
     for (const resource of resources) cells.push(resource[RESOURCE_ID_LABEL] ?? '', roleOf(resource), otherLabels(resource));
   }
   return cells;
+}
+
+/** The 32 hex digits of a UUID: the BLOB the writer binds. */
+function hexOf(uuid: string): string {
+  return uuid.replace(/-/g, '').toLowerCase();
 }
 
 function roleOf(resource: Resource): string | null {

@@ -262,6 +262,7 @@ describe('rollup counts (event_day_counts, event_minute_counts)', () => {
       { related: [{ roles: ['owner'] }] },
       { anyResource: [{ ids: ['acme.thing.1'] }] },
       { ids: [uuid(1)] },
+      { follows: [uuid(1)] },
       { text: { include: ['x'], exclude: [], required: [] } },
     ];
     for (const other of others) {

@@ -46,6 +46,7 @@ export function isRollupCountable(filter: NormalizedEventFilter): boolean {
     filter.related.length === 0 &&
     filter.anyResource.length === 0 &&
     filter.ids === undefined &&
+    filter.follows === undefined &&
     filter.text === undefined
   );
 }

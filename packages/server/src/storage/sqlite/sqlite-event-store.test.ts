@@ -6,7 +6,7 @@ import { createTempDir, type TempDir } from '../../test-support/temp-resources.j
 import { describeEventStoreContract } from '../event-store.contract.js';
 import type { EventRecord, Storage } from '../ports.js';
 import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
-import { pageSql } from './sqlite-event-queries.js';
+import { countSql, pageSql } from './sqlite-event-queries.js';
 import { compareCodePoints } from './sqlite-resource-reads.js';
 
 describeEventStoreContract('sqlite', async () => {
@@ -180,5 +180,29 @@ describe('SqliteEventStore', () => {
     const byResource = plan({ filter: filter({ resource: { id: ['acme.thing.3'] } }), limit: 50 }).join('\n');
     expect(byResource).toMatch(/sqlite_autoindex_resource_keys_1 \(resource_id=\?\)/);
     expect(byResource).toMatch(/event_resource_rows__rkey_occurred \(rkey=\? AND occurred>\? AND occurred<\?\)/);
+
+    // Followers: the partial index on follows, in page order for one leader (only the page is sorted).
+    expect(plan({ filter: filter({ follows: { id: [uuid(3)] } }), limit: 50 })).toEqual([
+      'SEARCH e USING INTEGER PRIMARY KEY (rowid=?)',
+      'LIST SUBQUERY 1',
+      '  SEARCH e USING COVERING INDEX events__follows (follows=? AND occurred>? AND occurred<?)',
+      'USE TEMP B-TREE FOR ORDER BY',
+    ]);
+    // Several leaders, a resource id beside them: still the follows index, not a walk of the resource.
+    const followers = plan({ filter: filter({ follows: { id: [uuid(3), uuid(4)] }, resource: { id: ['acme.thing.3'] } }), limit: 50 }).join('\n');
+    expect(followers).toMatch(/SEARCH e USING COVERING INDEX events__follows \(follows=\? AND occurred>\? AND occurred<\?\)/);
+    expect(followers).not.toMatch(/SCAN|events__occurred/);
+    const { sql, params } = countSql(filter({ follows: { id: [uuid(3)] } }));
+    const count = inspect((db) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+    expect(count).toEqual(['SEARCH e USING COVERING INDEX events__follows (follows=? AND occurred>? AND occurred<?)']);
+  });
+
+  it('keeps events without follows out of the follows index', async () => {
+    await storage.events.append([record(1), record(2, { follows: uuid(1) }), record(3, { follows: uuid(1) }), record(4)]);
+    const indexed = inspect((db) => db.prepare('SELECT hex(follows) FROM events INDEXED BY events__follows WHERE follows IS NOT NULL').pluck().all());
+    expect(indexed).toEqual(['00000000000040008000000000000001', '00000000000040008000000000000001']);
+    const definition = inspect((db) => db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'events__follows'").pluck().get());
+    expect(definition).toMatch(/WHERE follows IS NOT NULL$/);
+    expect(inspect((db) => db.prepare('SELECT typeof(follows), length(follows) FROM events WHERE seq = (SELECT max(seq) - 1 FROM events)').raw().get())).toEqual(['blob', 16]);
   });
 });

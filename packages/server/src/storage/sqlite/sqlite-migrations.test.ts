@@ -1,6 +1,10 @@
+import { formatDateTime, MICROS, parseDateTime, parseEventFilter, type Event } from '@herald/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { normalizeEvent } from '../../ingestion/event-normalizer.js';
 import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
+import { uuidToBlob } from '../sql/uuid-blob.js';
+import { encodeAppendRows } from './encode-append-rows.js';
 import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
@@ -60,6 +64,85 @@ describe('migrateSqlite', () => {
     expect(() => migrateSqlite(db, [...SQLITE_MIGRATIONS, broken])).toThrow();
     expect(versions()).toEqual(known);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half'").pluck().get()).toBe(0);
+  });
+
+  it('migration 7 adds events.follows and fills it from the stored JSON of the events already there', async () => {
+    const T0 = parseDateTime('2026-03-02T00:00:00Z')!;
+    const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const records = (
+      [
+        [1, null, {}],
+        [2, uuid(1).toUpperCase(), {}],
+        // Characters that trip JSON parsers, and a payload key named follows: only the top-level one counts.
+        [3, uuid(1).replace(/-/g, ''), { text: 'nul \u0000 lone \ud800', follows: uuid(9) }],
+        [4, null, { follows: uuid(1) }],
+        [5, uuid(99), {}],
+      ] as const
+    ).map(([n, follows, payload]) => {
+      const event: Event = {
+        occurred: formatDateTime(T0 + n * MICROS.second),
+        event: 'acme.thing.happened',
+        resource: { 'prefect.resource.id': `acme.thing.${n}` },
+        related: [],
+        payload,
+        id: uuid(n),
+        follows,
+      };
+      const r = normalizeEvent(event, T0, { maxEventBytes: 1_500_000, path: [] });
+      if (!r.ok) throw new Error('bad fixture');
+      return r.record;
+    });
+    // A database at version 6, with events written as the writer wrote them then (no follows column).
+    const before = SQLITE_MIGRATIONS.filter((m) => m.version < 7);
+    expect(migrateSqlite(db, before)).toEqual(before.map((m) => m.version));
+    const insert = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');
+    const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      records.forEach((r, i) => {
+        const seq = i + 1;
+        const [idHex, occurred, received, name, resourceId, json] = encodeAppendRows([r]);
+        insert.run(seq, Buffer.from(idHex as string, 'hex'), occurred, received, name, resourceId, json);
+        insertRow.run(seq * 1024, insertKey.run(resourceId).lastInsertRowid, null, occurred, null);
+      });
+      db.prepare('UPDATE log_position SET last_seq = ?').run(records.length);
+    })();
+
+    expect(migrateSqlite(db)).toEqual([7]);
+    const follows = db.prepare('SELECT seq, follows FROM events ORDER BY seq').raw().all();
+    expect(follows).toEqual([
+      [1, null],
+      [2, uuidToBlob(uuid(1))],
+      [3, uuidToBlob(uuid(1))],
+      [4, null],
+      [5, uuidToBlob(uuid(99))],
+    ]);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'events__follows'").pluck().get()).toMatch(/ON events\(follows, occurred\) WHERE follows IS NOT NULL/);
+    db.close();
+
+    // The store reads the backfilled rows and writes the column for new ones.
+    const storage = await openSqliteStorage({ dataDir: dir.path });
+    try {
+      const filter = (ids: string[]) => {
+        const r = parseEventFilter({ follows: { id: ids }, occurred: { since: formatDateTime(T0) } }, { now: T0 + MICROS.day, missingUntil: 'now' });
+        if (!r.ok) throw new Error('bad filter');
+        return r.filter;
+      };
+      const found = async (ids: string[]) => (await storage.events.page({ filter: filter(ids), limit: 10 })).map((e) => e.seq);
+      expect(await found([uuid(1)])).toEqual([3, 2]);
+      expect(await found([uuid(9)])).toEqual([]);
+      const later = normalizeEvent(
+        { occurred: formatDateTime(T0 + 10 * MICROS.second), event: 'acme.later', resource: { 'prefect.resource.id': 'acme.x' }, related: [], payload: {}, id: uuid(6), follows: uuid(1) },
+        T0,
+        { maxEventBytes: 1_500_000, path: [] },
+      );
+      if (!later.ok) throw new Error('bad fixture');
+      await storage.events.append([later.record]);
+      expect(await found([uuid(1), uuid(99)])).toEqual([6, 5, 3, 2]);
+    } finally {
+      await storage.close();
+      db = new Database(sqliteDatabaseFile(dir.path));
+    }
   });
 
   it('refuses a database migrated by a newer Herald', async () => {

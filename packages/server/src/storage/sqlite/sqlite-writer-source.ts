@@ -32,7 +32,7 @@ for (const pragma of workerData.pragmas) db.pragma(pragma);
 const RESULT = { inserted: 0, duplicate: 1, conflict: 2 };
 const MAX_EVENTS_PER_TRANSACTION = workerData.maxEventsPerTransaction;
 
-const insertEvent = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+const insertEvent = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
 const storedJson = db.prepare('SELECT json FROM events WHERE id = ?').pluck();
 const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
 const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
@@ -149,16 +149,17 @@ function appendRows(rows, count, counts) {
     const occurred = rows[i + 1];
     const json = rows[i + 5];
     const resources = rows[i + 6];
+    const follows = rows[i + 7] === null ? null : Buffer.from(rows[i + 7], 'hex');
     const seq = lastSeq + 1;
-    if (insertEvent.run(seq, id, occurred, rows[i + 2], rows[i + 3], rows[i + 4], json).changes === 0) {
+    if (insertEvent.run(seq, id, occurred, rows[i + 2], rows[i + 3], rows[i + 4], json, follows).changes === 0) {
       results[k] = sameContent(storedJson.get(id), json) ? RESULT.duplicate : RESULT.conflict;
-      i += 7 + resources * 3;
+      i += 8 + resources * 3;
       continue;
     }
     lastSeq = seq;
     seqs[k] = seq;
     tally(counts, occurred, rows[i + 3]);
-    i += 7;
+    i += 8;
     for (let position = 0; position < resources; position++, i += 3) {
       insertRow.run(seq * 1024 + position, keyOf(rows[i]), rows[i + 1], occurred, rows[i + 2]);
     }

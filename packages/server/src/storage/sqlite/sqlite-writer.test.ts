@@ -32,7 +32,7 @@ function next() {
   const rows = config.template.slice();
   for (let i = 0, k = 0; k < config.count; k++) {
     rows[i] = batch.toString(16).padStart(16, '0') + k.toString(16).padStart(16, '0');
-    i += 7 + rows[i + 6] * 3;
+    i += 8 + rows[i + 6] * 3;
   }
   worker.postMessage({ id: batch, op: 'append', rows, count: config.count });
 }
