@@ -64,7 +64,7 @@ export interface TriggerService {
 }
 
 type Task =
-  | { kind: 'events'; events: readonly { seq: number; json: string }[] }
+  | { kind: 'events'; events: BusEvent[] }
   | { kind: 'change'; id: string; deleted: boolean }
   | { kind: 'tick' }
   | { kind: 'flush' };
@@ -111,7 +111,7 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
   function enqueue(task: Task): void {
     if (closing) return;
     const last = tasks.at(-1);
-    if (task.kind === 'events' && last?.kind === 'events') (last.events as BusEvent[]).push(...task.events);
+    if (task.kind === 'events' && last?.kind === 'events') last.events.push(...task.events);
     else if (task.kind === 'tick' && tasks.some((t) => t.kind === 'tick')) return;
     else tasks.push(task);
     if (live) kick();
@@ -285,7 +285,8 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
         enqueue({ kind: 'change', id: change.id, deleted: change.kind === 'deleted' }),
       );
       // Subscribed before reading the log: whatever is committed from now on is queued here.
-      unsubscribeBus = options.bus.subscribe((events: BusEvent[]) => enqueue({ kind: 'events', events }));
+      // A copy: queued tasks grow in place, and the bus hands the same array to every subscriber.
+      unsubscribeBus = options.bus.subscribe((events: BusEvent[]) => enqueue({ kind: 'events', events: [...events] }));
       const snapshot = await store.load();
       checkpoint = evaluated = snapshot.checkpoint;
       traces.restore(snapshot.traces);
