@@ -64,10 +64,7 @@ export interface TriggerService {
 }
 
 type Task =
-  | { kind: 'events'; events: BusEvent[] }
-  | { kind: 'change'; id: string; deleted: boolean }
-  | { kind: 'tick' }
-  | { kind: 'flush' };
+  { kind: 'events'; events: BusEvent[] } | { kind: 'change'; id: string; deleted: boolean } | { kind: 'tick' } | { kind: 'flush' };
 
 // The engine's timer runs at least this often, so proactive windows close on time even without events.
 const MAX_TICK_MS = 1000;
