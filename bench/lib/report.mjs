@@ -26,7 +26,7 @@ function formatNumber(value, unit) {
   if (value == null) return '—';
   if (unit === 'ratio') return `${(value * 100).toFixed(0)} %`;
   if (unit === 'ms') return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  if (unit === 'MiB') return `${value.toFixed(0)} MiB`;
+  if (unit === 'MB') return `${value.toFixed(0)} MB`;
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toLocaleString('en-US', { maximumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
 }
