@@ -16,12 +16,17 @@ describe('parseDateTime', () => {
     expect(parseDateTime(text)).toBe(expected);
   });
 
-  it.each(['', 'yesterday', '2024-13-01T00:00:00Z', '2024-02-30T00:00:00Z', '2024-04-01T24:00:00Z', '2024-04-01T00:00:00+25:00', '0000-01-01'])(
-    'refuses %j',
-    (text) => {
-      expect(parseDateTime(text)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'yesterday',
+    '2024-13-01T00:00:00Z',
+    '2024-02-30T00:00:00Z',
+    '2024-04-01T24:00:00Z',
+    '2024-04-01T00:00:00+25:00',
+    '0000-01-01',
+  ])('refuses %j', (text) => {
+    expect(parseDateTime(text)).toBeNull();
+  });
 });
 
 describe('formatDateTime', () => {
@@ -37,6 +42,23 @@ describe('formatDateTime', () => {
       fc.property(fc.integer({ min: -2208988800000000, max: 7258118400000000 }), (us) => {
         expect(parseDateTime(formatDateTime(us))).toBe(us);
       }),
+    );
+  });
+
+  it('agrees with Date for runs of times within a second and across seconds, as batches format them', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -2208988800000, max: 7258118400000 }),
+        fc.array(fc.integer({ min: -1_500_000, max: 1_500_000 }), { maxLength: 20 }),
+        (ms, offsets) => {
+          for (const offset of offsets) {
+            const us = ms * 1000 + offset;
+            const expected = new Date(Math.floor(us / 1000)).toISOString().slice(0, 19);
+            const fraction = us - Math.floor(us / 1_000_000) * 1_000_000;
+            expect(formatDateTime(us)).toBe(fraction === 0 ? `${expected}Z` : `${expected}.${String(fraction).padStart(6, '0')}Z`);
+          }
+        },
+      ),
     );
   });
 });

@@ -4,8 +4,7 @@
  * with six digits.
  */
 
-const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const MICROS_PER_MS = 1000;
 
@@ -51,12 +50,20 @@ function splitMicros(us: number): { ms: number; micros: number } {
   return { ms, micros: us - ms * MICROS_PER_MS };
 }
 
+// Events of one batch mostly share their second: the last second's text is kept, which spares a Date
+// and a toISOString per formatted time on the ingest path.
+let cachedSecond = NaN;
+let cachedBase = '';
+
 function isoSeconds(us: number): { base: string; fraction: number } {
   const { ms, micros } = splitMicros(us);
-  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ (or ±YYYYYY for far years)
-  const dot = iso.lastIndexOf('.');
-  const fraction = Number(iso.slice(dot + 1, dot + 4)) * 1000 + micros;
-  return { base: iso.slice(0, dot), fraction };
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z (or ±YYYYYY for far years)
+    cachedBase = iso.slice(0, iso.lastIndexOf('.'));
+    cachedSecond = second;
+  }
+  return { base: cachedBase, fraction: (ms - second * 1000) * 1000 + micros };
 }
 
 /**

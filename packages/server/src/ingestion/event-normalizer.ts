@@ -27,8 +27,9 @@ export function normalizeEvent(
     received: options.receivedText ?? formatDateTime(receivedUs),
   };
   const json = serializeEvent(received);
-  // JSON.stringify never emits lone surrogates escaped differently, so byte length is exact.
-  const bytes = Buffer.byteLength(json, 'utf8');
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short JSON needs no count. JSON.stringify escapes
+  // lone surrogates, so the byte length is exact.
+  const bytes = json.length * 3 <= options.maxEventBytes ? 0 : Buffer.byteLength(json, 'utf8');
   if (bytes > options.maxEventBytes) {
     return {
       ok: false,
