@@ -36,7 +36,8 @@ function runWrk(seconds) {
   const args = [
     '-t1',
     `-c${opt.connections}`,
-    `-d${seconds}s`,
+    // wrk takes whole seconds only (a --quick warm-up of 0.5 s would be refused).
+    `-d${Math.max(1, Math.ceil(seconds))}s`,
     '--timeout',
     '10s',
     '--latency',
