@@ -1,8 +1,11 @@
 // The raw insert path the SQLite baselines share: the same tables, columns and indexes as Herald's writer
 // (`sqlite-writer-source.ts`): events, resource_keys (interned ids, with an in-memory cache),
-// event_resource_rows and log_position, with prepared statements on the calling thread. With `rollups`,
-// also event_day_counts and event_minute_counts, once per (unit, event) per transaction as the writer does.
+// event_resource_rows and log_position, with prepared statements on the calling thread. Resource rows go in
+// pending and are moved into the resource index a batch of events at a time, as the writer does
+// (`sqlite-resource-tail.ts`). With `rollups`, also event_day_counts and event_minute_counts, once per
+// (unit, event) per transaction as the writer does.
 import { encodeAppendRows } from '../../packages/server/dist/storage/sqlite/encode-append-rows.js';
+import { INDEX_PENDING_SQL, RESOURCE_INDEX_BATCH_EVENTS } from '../../packages/server/dist/storage/sqlite/sqlite-resource-tail.js';
 import { buildRecords } from './event-records.mjs';
 
 const DAY = 86_400_000_000;
@@ -26,7 +29,10 @@ export function rawInserter(db, { rollups = false } = {}) {
   const insertEvent = db.prepare(
     'INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
+  const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels, pending) VALUES (?, ?, ?, ?, ?, 1)');
+  const indexRows = db.prepare(INDEX_PENDING_SQL.rows);
+  const saveUnindexedFrom = db.prepare(INDEX_PENDING_SQL.position);
+  let unindexedFrom = db.prepare(INDEX_PENDING_SQL.read).pluck().get();
   const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
   const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');
   const savePosition = db.prepare('UPDATE log_position SET last_seq = ? WHERE id = 1');
@@ -80,6 +86,12 @@ export function rawInserter(db, { rollups = false } = {}) {
     if (rollups) {
       addCounts(days, addDayCount);
       addCounts(minutes, addMinuteCount);
+    }
+    const end = (seq + 1) * 1024;
+    if (end - unindexedFrom >= RESOURCE_INDEX_BATCH_EVENTS * 1024) {
+      indexRows.run(unindexedFrom, end);
+      saveUnindexedFrom.run(end);
+      unindexedFrom = end;
     }
     savePosition.run(seq);
   });

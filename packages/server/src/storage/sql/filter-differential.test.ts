@@ -71,13 +71,14 @@ function ingestRecords(events: unknown[]): EventRecord[] {
   });
 }
 
-/** Appends in three batches and returns the seq of each inserted record (0 for a repeated id). */
+/** Appends in four batches and returns the seq of each inserted record (0 for a repeated id). */
 async function appendAll(store: EventStore, records: EventRecord[]): Promise<number[]> {
   const seqs: number[] = [];
   for (const [from, to] of [
     [0, 100],
     [100, 101],
-    [101, records.length],
+    [101, 250],
+    [250, records.length],
   ]) {
     const outcome = await store.append(records.slice(from, to));
     seqs.push(...outcome.seqs);
@@ -96,7 +97,8 @@ beforeAll(async () => {
 
   dir = createTempDir('herald-filter-differential-');
   database = await createTempPostgresDatabase('herald_filter_differential');
-  const sqlite = await openSqliteStorage({ dataDir: dir.path });
+  // The first 250 events end up in SQLite's resource index, the last 50 wait outside it (sqlite-resource-tail.ts).
+  const sqlite = await openSqliteStorage({ dataDir: dir.path, resourceIndexBatchEvents: 120 });
   storages.push(sqlite);
   const postgres = await openPostgresStorage({ url: database.url, now: () => NOW_US, partitionWindow: TEST_PARTITION_WINDOW });
   storages.push(postgres);

@@ -1,4 +1,5 @@
 import { RESOURCE_ID_LABEL, RESOURCE_ROLE_LABEL, type LabelCondition, type ResourceClause } from '@herald/core';
+import { UNINDEXED_FROM_SQL } from '../sqlite/sqlite-resource-tail.js';
 import { sqlLabelPattern } from './glob-sql.js';
 import { sqlInList, sqlOr, sqlStartsWith, type SqlParams } from './sql-params.js';
 
@@ -38,7 +39,7 @@ const SQLITE_TABLE_ROW: RowColumns = { resourceId: 'rk.resource_id', role: 'r.ro
  * Two shapes:
  * - with exact resource ids (`ids`, or the ids of `pairs`) and the `index` lookup, an IN-subquery that
  *   starts from the `(resource, occurred)` index, bounded by the occurred window: "every event of this
- *   resource" then reads only that resource's rows;
+ *   resource" then reads only that resource's rows (on SQLite, with the rows not yet in that index);
  * - otherwise a correlated EXISTS that looks up the rows of each candidate event by key (SQLite: `rid`
  *   range; PostgreSQL: `seq`), so the outer walk of an index drives and stops at LIMIT. An
  *   IN-subquery here would read every resource row in the window first.
@@ -52,7 +53,7 @@ const SQLITE_TABLE_ROW: RowColumns = { resourceId: 'rk.resource_id', role: 'r.ro
  *
  * @example
  * sqlResourceClause({ ids: ['acme.model.churn'] }, 'primary', { since: 0, until: null }, p)
- * // sqlite: 'e.seq IN (SELECT r.rid >> 10 FROM event_resources r WHERE r.resource_id = ? AND r.occurred >= ? AND (r.rid & 1023) = 0)'
+ * // sqlite: 'e.seq IN (SELECT r.rid >> 10 FROM resource_keys rk CROSS JOIN event_resource_rows r WHERE rk.resource_id = ? AND … UNION ALL …)'
  */
 export function sqlResourceClause(
   clause: ResourceClause,
@@ -63,18 +64,35 @@ export function sqlResourceClause(
 ): string | undefined {
   const driverIds = clause.ids ?? (clause.pairs ? [...new Set(clause.pairs.map(([id]) => id))] : undefined);
   if (driverIds && lookup === 'index') {
+    if (p.dialect === 'sqlite') return `e.seq IN (${sqliteRowsOfResources(clause, driverIds, scope, window, p)})`;
     const rows = `${sqlInList('r.resource_id', driverIds, p)} AND ${occurredBounds(window, p)}${positionTest('r', scope, p)}`;
     const rest = rowConditions(clause, VIEW_ROW, p, clause.ids !== undefined);
     const where = rest.length > 0 ? `${rows} AND ${rest.join(' AND ')}` : rows;
-    return p.dialect === 'sqlite'
-      ? `e.seq IN (SELECT r.rid >> 10 FROM event_resources r WHERE ${where})`
-      : `(e.occurred, e.seq) IN (SELECT r.occurred, r.seq FROM event_resources r WHERE ${where})`;
+    return `(e.occurred, e.seq) IN (SELECT r.occurred, r.seq FROM event_resources r WHERE ${where})`;
   }
   const rest = rowConditions(clause, p.dialect === 'sqlite' ? SQLITE_TABLE_ROW : VIEW_ROW, p, false);
   if (rest.length === 0) return undefined;
   return p.dialect === 'sqlite'
     ? `EXISTS (SELECT 1 FROM event_resource_rows r NOT INDEXED CROSS JOIN resource_keys rk WHERE ${sqliteRowsOfEvent(scope)} AND rk.rkey = r.rkey AND ${rest.join(' AND ')})`
     : `EXISTS (SELECT 1 FROM event_resources r WHERE r.seq = e.seq AND r.occurred = e.occurred${positionTest('r', scope, p)} AND ${rest.join(' AND ')})`;
+}
+
+/**
+ * SQLite: the seqs of the events with a row of one of `ids` that satisfies the clause. The rows in the
+ * resource index come from its `(rkey, occurred)` range; the pending ones (`sqlite-resource-tail.ts`)
+ * from the rowid range of the tail, at most one batch of events.
+ */
+function sqliteRowsOfResources(clause: ResourceClause, ids: readonly string[], scope: ResourceScope, window: OccurredWindow, p: SqlParams): string {
+  // Parameters are positional: the bounds are added before the conditions that follow them.
+  const conditions = () => {
+    const rows = `${occurredBounds(window, p)}${positionTest('r', scope, p)}`;
+    return [rows, ...rowConditions(clause, SQLITE_TABLE_ROW, p, clause.ids !== undefined)].join(' AND ');
+  };
+  const indexed = `SELECT r.rid >> 10 FROM resource_keys rk CROSS JOIN event_resource_rows r
+    WHERE ${sqlInList('rk.resource_id', ids, p)} AND r.rkey = rk.rkey AND r.pending IS NULL AND ${conditions()}`;
+  const pending = `SELECT r.rid >> 10 FROM event_resource_rows r CROSS JOIN resource_keys rk
+    WHERE r.rid >= ${UNINDEXED_FROM_SQL} AND r.pending = 1 AND rk.rkey = r.rkey AND ${sqlInList('rk.resource_id', ids, p)} AND ${conditions()}`;
+  return `${indexed} UNION ALL ${pending}`;
 }
 
 /**

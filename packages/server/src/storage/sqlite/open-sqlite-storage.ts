@@ -18,6 +18,8 @@ export interface SqliteStorageOptions {
   maxEventsPerTransaction?: number;
   /** Events before the first ANALYZE of the planner statistics (then one at each doubling). Default 2,000. */
   analyzeAfterEvents?: number;
+  /** Events whose resource rows wait outside the resource index (`sqlite-resource-tail.ts`). Default 2,048. */
+  resourceIndexBatchEvents?: number;
 }
 
 /** The database file inside a data directory. */
@@ -50,6 +52,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       file,
       maxEventsPerTransaction: options.maxEventsPerTransaction,
       analyzeAfterEvents: options.analyzeAfterEvents,
+      resourceIndexBatchEvents: options.resourceIndexBatchEvents,
       onAnalyzed: () => reader.refresh(),
     });
     const events = new SqliteEventStore(reader, writer, file);

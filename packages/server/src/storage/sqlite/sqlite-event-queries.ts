@@ -5,6 +5,7 @@ import { findDrivingResource, sqlFirstOfEvent, type DrivingResource } from '../s
 import { positionTest } from '../sql/resource-sql.js';
 import { SqlParams } from '../sql/sql-params.js';
 import { rollupCountByEventSql, rollupCountSql } from './sqlite-event-counts.js';
+import { UNINDEXED_FROM_SQL } from './sqlite-resource-tail.js';
 
 /*
  * The SQL of the SQLite event store's reads. `compileFilterWhere` supplies the condition over
@@ -24,7 +25,7 @@ import { rollupCountByEventSql, rollupCountSql } from './sqlite-event-counts.js'
  * newer entry (27 ms at 1M events, now 0.1 ms). Only the tie on `occurred` is left to an extra condition.
  *
  * When one resource id drives the filter (`findDrivingResource`), the page walks that resource's rows of
- * `event_resource_rows__rkey_occurred`; otherwise `events__occurred`. Both walks are in page order, so
+ * `event_resource_rows__rkey_occurred` (and the rows not yet in it); otherwise `events__occurred`. Both walks are in page order, so
  * SQLite stops after LIMIT matches.
  *
  * @example
@@ -54,19 +55,37 @@ export function pageSql({ filter, limit, after }: EventPageQuery): SqlFragment {
  * orders like `seq` within one `occurred`), keep the first row of each event, look the event up by
  * rowid and apply the whole filter to it, resource clauses by rowid range (`per-event`). The joins are
  * `CROSS JOIN`s so that SQLite keeps this order whatever its statistics say.
+ *
+ * The rows not yet in the resource index (`sqlite-resource-tail.ts`) are a second arm, a rowid range
+ * scan sorted on its own. SQLite merges the two ordered arms (`MERGE (UNION ALL)`), so the index walk
+ * still stops after LIMIT. The arms order by the row's columns, which the index delivers in order.
  */
 function resourceWalkSql(filter: NormalizedEventFilter, driver: DrivingResource, tie: SqlFragment, limit: number): SqlFragment {
-  const p = new SqlParams('sqlite');
   const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
-  const rows = `dk.resource_id = ${p.add(driver.id)} AND d.rkey = dk.rkey AND d.occurred >= ${p.add(filter.since)}${
-    filter.until === null ? '' : ` AND d.occurred <= ${p.add(filter.until)}`
-  }${positionTest('d', driver.scope, p)}`;
-  const where = compileFilterWhere(driver.rest, 'sqlite', { resourceLookup: 'per-event' });
+  const params: unknown[] = [];
+  const arm = (rows: (p: SqlParams) => string, from: string) => {
+    const p = new SqlParams('sqlite');
+    const conditions = `${rows(p)} AND d.occurred >= ${p.add(filter.since)}${
+      filter.until === null ? '' : ` AND d.occurred <= ${p.add(filter.until)}`
+    }${positionTest('d', driver.scope, p)}`;
+    const where = compileFilterWhere(driver.rest, 'sqlite', { resourceLookup: 'per-event' });
+    params.push(...p.values, ...tie.params, ...where.params);
+    return `SELECT e.json, d.occurred, d.rid FROM ${from}
+      WHERE ${conditions} AND e.seq = d.rid >> 10${tie.sql} AND ${where.sql}${sqlFirstOfEvent(driver.scope, 'sqlite')}`;
+  };
+  const indexed = arm(
+    (p) => `dk.resource_id = ${p.add(driver.id)} AND d.rkey = dk.rkey AND d.pending IS NULL`,
+    'resource_keys dk CROSS JOIN event_resource_rows d CROSS JOIN events e',
+  );
+  const pending = arm(
+    (p) => `d.rid >= ${UNINDEXED_FROM_SQL} AND d.pending = 1 AND d.rkey = (SELECT rkey FROM resource_keys WHERE resource_id = ${p.add(driver.id)})`,
+    'event_resource_rows d CROSS JOIN events e',
+  );
   return {
-    sql: `SELECT e.json, e.occurred, e.seq FROM resource_keys dk CROSS JOIN event_resource_rows d CROSS JOIN events e
-      WHERE ${rows} AND e.seq = d.rid >> 10${tie.sql} AND ${where.sql}${sqlFirstOfEvent(driver.scope, 'sqlite')}
-      ORDER BY d.occurred ${dir}, d.rid ${dir} LIMIT ?`,
-    params: [...p.values, ...tie.params, ...where.params, limit],
+    sql: `SELECT json, occurred, rid >> 10 AS seq FROM (${indexed}
+      UNION ALL ${pending}
+      ORDER BY 2 ${dir}, 3 ${dir} LIMIT ?) ORDER BY occurred ${dir}, seq ${dir}`,
+    params: [...params, limit],
   };
 }
 

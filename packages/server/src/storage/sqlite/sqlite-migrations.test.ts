@@ -40,6 +40,7 @@ describe('migrateSqlite', () => {
       'event_resources',
       'events',
       'log_position',
+      'resource_index',
       'resource_keys',
       'schema_migrations',
       'webhook_requests',
@@ -108,7 +109,7 @@ describe('migrateSqlite', () => {
       db.prepare('UPDATE log_position SET last_seq = ?').run(records.length);
     })();
 
-    expect(migrateSqlite(db)).toEqual([7]);
+    expect(migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 7))).toEqual([7]);
     const follows = db.prepare('SELECT seq, follows FROM events ORDER BY seq').raw().all();
     expect(follows).toEqual([
       [1, null],
@@ -139,6 +140,78 @@ describe('migrateSqlite', () => {
       if (!later.ok) throw new Error('bad fixture');
       await storage.events.append([later.record]);
       expect(await found([uuid(1), uuid(99)])).toEqual([6, 5, 3, 2]);
+    } finally {
+      await storage.close();
+      db = new Database(sqliteDatabaseFile(dir.path));
+    }
+  });
+
+  it('migration 8 keeps the rows already there in the resource index and defers only new ones', async () => {
+    const T0 = parseDateTime('2026-03-02T00:00:00Z')!;
+    const record = (n: number) => {
+      const event: Event = {
+        occurred: formatDateTime(T0 + n * MICROS.second),
+        event: 'acme.thing.happened',
+        resource: { 'prefect.resource.id': `acme.thing.${n % 2}` },
+        related: [{ 'prefect.resource.id': 'acme.flow', 'prefect.resource.role': 'flow' }],
+        payload: {},
+        id: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+        follows: null,
+      };
+      const r = normalizeEvent(event, T0, { maxEventBytes: 1_500_000, path: [] });
+      if (!r.ok) throw new Error('bad fixture');
+      return r.record;
+    };
+    // A database at version 7 with four events, written as the writer wrote them then (every row indexed).
+    expect(migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 7))).toEqual(SQLITE_MIGRATIONS.filter((m) => m.version <= 7).map((m) => m.version));
+    const insert = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const keyOf = (id: string) =>
+      (db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck().get(id) as number | undefined) ??
+      Number(db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)').run(id).lastInsertRowid);
+    const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let seq = 1; seq <= 4; seq++) {
+        const [idHex, occurred, received, name, resourceId, json] = encodeAppendRows([record(seq)]);
+        insert.run(seq, Buffer.from(idHex as string, 'hex'), occurred, received, name, resourceId, json);
+        insertRow.run(seq * 1024, keyOf(resourceId as string), null, occurred, null);
+        insertRow.run(seq * 1024 + 1, keyOf('acme.flow'), 'flow', occurred, null);
+      }
+      db.prepare('UPDATE log_position SET last_seq = 4').run();
+    })();
+
+    expect(migrateSqlite(db)).toEqual([8]);
+    expect(db.prepare('SELECT count(*) FROM event_resource_rows WHERE pending IS NOT NULL').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT unindexed_from FROM resource_index').pluck().get()).toBe(4 * 1024 + 2);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'event_resource_rows__rkey_occurred'").pluck().get()).toMatch(
+      /ON event_resource_rows\(rkey, occurred\) WHERE pending IS NULL/,
+    );
+    db.close();
+
+    // New rows wait outside the index until they hold a batch (here 3 events); queries read both.
+    const storage = await openSqliteStorage({ dataDir: dir.path, resourceIndexBatchEvents: 3 });
+    const pending = () => {
+      const check = new Database(sqliteDatabaseFile(dir.path), { readonly: true });
+      try {
+        return check.prepare('SELECT rid >> 10 FROM event_resource_rows WHERE pending = 1 ORDER BY rid').pluck().all();
+      } finally {
+        check.close();
+      }
+    };
+    try {
+      const filter = (input: object) => {
+        const r = parseEventFilter({ ...input, occurred: { since: formatDateTime(T0) } }, { now: T0 + MICROS.day, missingUntil: 'now' });
+        if (!r.ok) throw new Error('bad filter');
+        return r.filter;
+      };
+      const seqs = async (input: object) => (await storage.events.page({ filter: filter(input), limit: 10 })).map((e) => e.seq);
+      await storage.events.append([record(5), record(6)]);
+      expect(pending()).toEqual([5, 5, 6, 6]);
+      expect(await seqs({ resource: { id: ['acme.thing.0'] } })).toEqual([6, 4, 2]);
+      expect(await seqs({ related: { id: ['acme.flow'] } })).toEqual([6, 5, 4, 3, 2, 1]);
+      expect(await storage.events.count(filter({ any_resource: { id: ['acme.thing.1', 'acme.flow'] } }))).toBe(6);
+      await storage.events.append([record(7)]);
+      expect(pending()).toEqual([]);
+      expect(await seqs({ related: { id: ['acme.flow'] }, order: 'ASC' })).toEqual([1, 2, 3, 4, 5, 6, 7]);
     } finally {
       await storage.close();
       db = new Database(sqliteDatabaseFile(dir.path));

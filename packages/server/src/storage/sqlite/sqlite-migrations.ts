@@ -187,6 +187,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX events__follows ON events(follows, occurred) WHERE follows IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'deferred resource index: event_resource_rows.pending, resource_index',
+    // The resource index takes rows in batches, not as they are inserted (see `sqlite-resource-tail.ts`):
+    // new rows are `pending`, outside the partial index, and the writer indexes every pending row once
+    // they hold a batch of events. Rows from `resource_index.unindexed_from` on are pending; queries
+    // read them by rowid range. Existing rows are all indexed.
+    sql: `
+      ALTER TABLE event_resource_rows ADD COLUMN pending INTEGER;
+      DROP INDEX event_resource_rows__rkey_occurred;
+      CREATE INDEX event_resource_rows__rkey_occurred ON event_resource_rows(rkey, occurred) WHERE pending IS NULL;
+      CREATE TABLE resource_index (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        unindexed_from INTEGER NOT NULL
+      );
+      INSERT INTO resource_index (id, unindexed_from) SELECT 1, coalesce(max(rid), -1) + 1 FROM event_resource_rows;
+    `,
+  },
 ];
 
 /**

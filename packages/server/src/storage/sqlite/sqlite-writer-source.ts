@@ -34,14 +34,17 @@ const MAX_EVENTS_PER_TRANSACTION = workerData.maxEventsPerTransaction;
 
 const insertEvent = db.prepare('INSERT INTO events (seq, id, occurred, received, event, resource_id, json, follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
 const storedJson = db.prepare('SELECT json FROM events WHERE id = ?').pluck();
-const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels) VALUES (?, ?, ?, ?, ?)');
+const insertRow = db.prepare('INSERT INTO event_resource_rows (rid, rkey, role, occurred, labels, pending) VALUES (?, ?, ?, ?, ?, 1)');
+const indexRows = db.prepare(workerData.resourceIndex.sql.rows);
+const saveUnindexedFrom = db.prepare(workerData.resourceIndex.sql.position);
 const findKey = db.prepare('SELECT rkey FROM resource_keys WHERE resource_id = ?').pluck();
 const insertKey = db.prepare('INSERT INTO resource_keys (resource_id) VALUES (?)');
 const savePosition = db.prepare('UPDATE log_position SET last_seq = ? WHERE id = 1');
 const oldestBelow = db.prepare('SELECT seq, occurred, event FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?').raw();
 const deleteEvent = db.prepare('DELETE FROM events WHERE seq = ?');
 const deleteRows = db.prepare('DELETE FROM event_resource_rows WHERE rid >= ? AND rid < ? RETURNING rkey').pluck();
-const deleteUnusedKey = db.prepare('DELETE FROM resource_keys WHERE rkey = ? AND NOT EXISTS (SELECT 1 FROM event_resource_rows WHERE rkey = ?)');
+// Run with no rows pending (see purgeBatch): the partial index then holds every row.
+const deleteUnusedKey = db.prepare('DELETE FROM resource_keys WHERE rkey = ? AND NOT EXISTS (SELECT 1 FROM event_resource_rows WHERE rkey = ? AND pending IS NULL)');
 const addDayCount = db.prepare('INSERT INTO event_day_counts (day, event, count) VALUES (?, ?, ?) ON CONFLICT (day, event) DO UPDATE SET count = count + excluded.count');
 const subtractDayCount = db.prepare('UPDATE event_day_counts SET count = count - ? WHERE day = ? AND event = ? RETURNING count').pluck();
 const deleteDayCount = db.prepare('DELETE FROM event_day_counts WHERE day = ? AND event = ?');
@@ -54,6 +57,18 @@ let lastSeq = Math.max(
   db.prepare('SELECT last_seq FROM log_position WHERE id = 1').pluck().get() ?? 0,
   db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get(),
 );
+
+// The deferred resource index (sqlite-resource-tail.ts): rows from this rid on are pending.
+let unindexedFrom = db.prepare(workerData.resourceIndex.sql.read).pluck().get();
+
+// Indexes the pending rows once they hold a batch of events, or with \`all\` whatever is pending.
+function indexPendingRows(all) {
+  const end = (lastSeq + 1) * 1024;
+  if (end - unindexedFrom < (all ? 1 : workerData.resourceIndex.batchEvents * 1024)) return;
+  indexRows.run(unindexedFrom, end);
+  saveUnindexedFrom.run(end);
+  unindexedFrom = end;
+}
 
 // resource id -> rkey. Cleared whenever a transaction rolls back or retention drops a key, so it
 // never holds a key that is not in the table.
@@ -171,23 +186,25 @@ const appendInTransaction = db.transaction((jobs) => {
   const counts = newTally();
   const outcomes = jobs.map((job) => appendRows(job.rows, job.count, counts));
   addCounts(counts);
+  indexPendingRows(false);
   savePosition.run(lastSeq);
   for (const outcome of outcomes) outcome.lastSeq = lastSeq;
   return outcomes;
 });
 
 function append(jobs) {
-  const before = lastSeq;
+  const before = { lastSeq, unindexedFrom };
   try {
     return appendInTransaction.immediate(jobs);
   } catch (error) {
-    lastSeq = before;
+    ({ lastSeq, unindexedFrom } = before);
     keys.clear();
     throw error;
   }
 }
 
-const purgeBatch = db.transaction((cutoff, limit) => {
+const purgeInTransaction = db.transaction((cutoff, limit) => {
+  indexPendingRows(true);
   const oldest = oldestBelow.all(cutoff, limit);
   const touched = new Set();
   const counts = newTally();
@@ -202,6 +219,16 @@ const purgeBatch = db.transaction((cutoff, limit) => {
   if (dropped > 0) keys.clear();
   return oldest.length;
 });
+
+function purgeBatch(cutoff, limit) {
+  const before = unindexedFrom;
+  try {
+    return purgeInTransaction(cutoff, limit);
+  } catch (error) {
+    unindexedFrom = before;
+    throw error;
+  }
+}
 
 // Planner statistics: a first ANALYZE after workerData.analyzeAfterEvents events, then again whenever
 // as many events have been appended as the table held at the last one (about each doubling).

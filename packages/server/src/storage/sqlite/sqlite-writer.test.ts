@@ -2,7 +2,6 @@ import { formatDateTime, MICROS, parseDateTime, type Event } from '@herald/core'
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,8 +9,7 @@ import { normalizeEvent } from '../../ingestion/event-normalizer.js';
 import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
 import { encodeAppendRows } from './encode-append-rows.js';
 import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
-import { WRITER_PRAGMAS } from './sqlite-connection.js';
-import { SqliteWriter } from './sqlite-writer.js';
+import { SqliteWriter, writerWorkerData } from './sqlite-writer.js';
 import { WRITER_WORKER_SOURCE } from './sqlite-writer-source.js';
 
 const BATCH = 400;
@@ -79,13 +77,7 @@ describe('SqliteWriter', () => {
       config,
       JSON.stringify({
         source: WRITER_WORKER_SOURCE,
-        workerData: {
-          driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
-          file: sqliteDatabaseFile(dir.path),
-          pragmas: WRITER_PRAGMAS,
-          maxEventsPerTransaction: 20_000,
-          analyzeAfterEvents: 2000,
-        },
+        workerData: writerWorkerData({ file: sqliteDatabaseFile(dir.path) }),
         template: encodeAppendRows(records),
         count: BATCH,
       }),

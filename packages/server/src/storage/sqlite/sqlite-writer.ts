@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { AppendCell } from './encode-append-rows.js';
 import { WRITER_PRAGMAS } from './sqlite-connection.js';
+import { INDEX_PENDING_SQL, RESOURCE_INDEX_BATCH_EVENTS } from './sqlite-resource-tail.js';
 import { WRITER_WORKER_SOURCE } from './sqlite-writer-source.js';
 
 /** What the worker reports for one append: result codes (0 inserted, 1 duplicate, 2 conflict) and seqs. */
@@ -12,6 +13,18 @@ export interface WriterAppendOutcome {
   lastSeq: number;
 }
 
+/** What the writer worker (`sqlite-writer-source.ts`) is started with, defaults filled in. */
+export function writerWorkerData(options: SqliteWriterOptions) {
+  return {
+    driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+    file: options.file,
+    pragmas: WRITER_PRAGMAS,
+    maxEventsPerTransaction: options.maxEventsPerTransaction ?? 20_000,
+    analyzeAfterEvents: options.analyzeAfterEvents ?? 2000,
+    resourceIndex: { batchEvents: options.resourceIndexBatchEvents ?? RESOURCE_INDEX_BATCH_EVENTS, sql: INDEX_PENDING_SQL },
+  };
+}
+
 export interface SqliteWriterOptions {
   /** The database file; it must already be migrated. */
   file: string;
@@ -19,6 +32,8 @@ export interface SqliteWriterOptions {
   maxEventsPerTransaction?: number;
   /** Events before the first ANALYZE (then one at each doubling of the table). Default 2,000. */
   analyzeAfterEvents?: number;
+  /** Events whose resource rows wait outside the resource index (`sqlite-resource-tail.ts`). Default 2,048. */
+  resourceIndexBatchEvents?: number;
   /** Called after the worker has refreshed the planner statistics (ANALYZE). */
   onAnalyzed?: () => void;
 }
@@ -73,16 +88,7 @@ export class SqliteWriter {
 
   /** Starts the worker and resolves once it has opened the database. */
   static async start(options: SqliteWriterOptions): Promise<SqliteWriter> {
-    const worker = new Worker(WRITER_WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
-        file: options.file,
-        pragmas: WRITER_PRAGMAS,
-        maxEventsPerTransaction: options.maxEventsPerTransaction ?? 20_000,
-        analyzeAfterEvents: options.analyzeAfterEvents ?? 2000,
-      },
-    });
+    const worker = new Worker(WRITER_WORKER_SOURCE, { eval: true, workerData: writerWorkerData(options) });
     await new Promise<void>((resolve, reject) => {
       const onReady = () => {
         worker.off('error', onError);
