@@ -27,6 +27,38 @@ describe('parseDateTime', () => {
   ])('refuses %j', (text) => {
     expect(parseDateTime(text)).toBeNull();
   });
+
+  it('parses runs of texts within one second alike, whatever their tail (the last second is kept)', () => {
+    const forms = (us: number): [string, number][] => {
+      const utc = formatDateTime(us);
+      const base = utc.slice(0, 19);
+      const ms = Math.floor(us / 1000);
+      const millis = `${base}.${String(ms - Math.floor(ms / 1000) * 1000).padStart(3, '0')}`;
+      const shifted = new Date(Math.floor(us / 1000) + 3_600_000).toISOString().slice(0, 19);
+      return [
+        [utc, us],
+        [`${millis}Z`, ms * 1000],
+        [`${millis}z`, ms * 1000],
+        [`${millis}`, ms * 1000],
+        [`${millis}1234 Z`, ms * 1000 + 123],
+        [`${base}+00:00`, Math.floor(us / 1_000_000) * 1_000_000],
+        [`${shifted}+01:00`, Math.floor(us / 1_000_000) * 1_000_000],
+        [`${base}Q`, NaN],
+      ];
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -2208988800000, max: 7258118400000 }),
+        fc.array(fc.tuple(fc.integer({ min: -1_500_000, max: 1_500_000 }), fc.nat(7)), { maxLength: 20 }),
+        (ms, steps) => {
+          for (const [offset, form] of steps) {
+            const [text, expected] = forms(ms * 1000 + offset)[form]!;
+            expect(parseDateTime(text)).toBe(Number.isNaN(expected) ? null : expected);
+          }
+        },
+      ),
+    );
+  });
 });
 
 describe('formatDateTime', () => {

@@ -8,6 +8,13 @@ const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(
 
 const MICROS_PER_MS = 1000;
 
+// Events of one batch mostly share their second. The last parsed `YYYY-MM-DDTHH:MM:SS` is kept with
+// its epoch ms, so a text with that prefix and a UTC tail (`Z`, a fraction, or no offset) skips the
+// full pattern and the Date checks.
+let lastSecondText = '';
+let lastSecondMs = 0;
+const UTC_TAIL = /^(?:[.,](\d+))?\s*[Zz]?$/;
+
 /**
  * Parses an ISO-8601 date-time into microseconds since the epoch. A value without an offset is UTC.
  * Returns `null` when the text is not a valid date-time.
@@ -17,6 +24,10 @@ const MICROS_PER_MS = 1000;
  */
 export function parseDateTime(text: string): number | null {
   if (text.length > 64) return null;
+  if (lastSecondText !== '' && text.startsWith(lastSecondText)) {
+    const tail = UTC_TAIL.exec(text.slice(19));
+    if (tail) return lastSecondMs * MICROS_PER_MS + fractionMicros(tail[1] ?? '');
+  }
   const m = ISO_PATTERN.exec(text);
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', tz] = m;
@@ -41,8 +52,15 @@ export function parseDateTime(text: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMinutes = sign * (oh * 60 + om);
   }
-  const micros = Number((frac + '000000').slice(0, 6));
-  return (check.getTime() - offsetMinutes * 60_000) * MICROS_PER_MS + micros;
+  if (m[6] !== undefined) {
+    lastSecondText = text.slice(0, 19);
+    lastSecondMs = check.getTime();
+  }
+  return (check.getTime() - offsetMinutes * 60_000) * MICROS_PER_MS + fractionMicros(frac);
+}
+
+function fractionMicros(digits: string): number {
+  return Number((digits + '000000').slice(0, 6));
 }
 
 function splitMicros(us: number): { ms: number; micros: number } {
