@@ -30,6 +30,9 @@ const db = new Database(opt.file);
 db.pragma('journal_mode = WAL');
 migrateSqlite(db);
 for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
+// Herald's writer leaves checkpoints to a worker of its own (sqlite-checkpointer-source.ts); a plain
+// loader lets SQLite checkpoint inline, at the threshold Herald's writer used before it had that worker.
+db.pragma('wal_autocheckpoint = 10000');
 
 const insertBatch = rawInserter(db);
 

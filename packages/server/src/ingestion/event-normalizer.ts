@@ -1,4 +1,4 @@
-import { formatDateTime, normalizeUuid, parseDateTime, serializeEvent, toPointer, type Event, type ValidationIssue } from '@herald/core';
+import { formatDateTime, normalizeUuid, parseDateTime, toPointer, type Event, type ValidationIssue } from '@herald/core';
 import type { EventRecord } from '../storage/ports.js';
 
 /**
@@ -26,7 +26,9 @@ export function normalizeEvent(
     // A batch shares one `received`; callers may format it once for all its events.
     received: options.receivedText ?? formatDateTime(receivedUs),
   };
-  const json = serializeEvent(received);
+  // `received` is built in the wire format's key order, so it is stringified as is: serializeEvent
+  // would copy it into the same object first.
+  const json = JSON.stringify(received);
   // A UTF-16 code unit is at most 3 UTF-8 bytes, so short JSON needs no count. JSON.stringify escapes
   // lone surrogates, so the byte length is exact.
   const bytes = json.length * 3 <= options.maxEventBytes ? 0 : Buffer.byteLength(json, 'utf8');

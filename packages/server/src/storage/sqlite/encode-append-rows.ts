@@ -23,8 +23,8 @@ export type AppendCell = string | number | null;
 export function encodeAppendRows(records: readonly EventRecord[]): AppendCell[] {
   const cells: AppendCell[] = [];
   for (const { event, occurred, received, json } of records) {
-    const resources = [event.resource, ...event.related];
-    if (resources.length > MAX_RESOURCES_PER_EVENT) {
+    const resourceCount = 1 + event.related.length;
+    if (resourceCount > MAX_RESOURCES_PER_EVENT) {
       throw new HeraldError('CONFIG_INVALID', {
         message: `SQLite storage keeps at most ${MAX_RESOURCES_PER_EVENT - 1} related resources per event; lower the related-resources limit.`,
         details: { eventId: event.id, related: event.related.length },
@@ -37,12 +37,17 @@ export function encodeAppendRows(records: readonly EventRecord[]): AppendCell[] 
       event.event,
       event.resource[RESOURCE_ID_LABEL] ?? '',
       json,
-      resources.length,
+      resourceCount,
       event.follows == null ? null : hexOf(event.follows),
     );
-    for (const resource of resources) cells.push(resource[RESOURCE_ID_LABEL] ?? '', roleOf(resource), otherLabels(resource));
+    pushResource(cells, event.resource);
+    for (const resource of event.related) pushResource(cells, resource);
   }
   return cells;
+}
+
+function pushResource(cells: AppendCell[], resource: Resource): void {
+  cells.push(resource[RESOURCE_ID_LABEL] ?? '', roleOf(resource), otherLabels(resource));
 }
 
 /** The 32 hex digits of a UUID: the BLOB the writer binds. */

@@ -313,6 +313,20 @@ function schedule() {
   }
 }
 
+// The checkpointer (sqlite-checkpointer-source.ts) copies the WAL and reports its length; past
+// workerData.wal.restartFrames the writer resets it between two transactions, copying what is left.
+const walFrames = workerData.wal ? new Int32Array(workerData.wal.frames) : null;
+
+function maybeRestartWal() {
+  if (walFrames === null || Atomics.load(walFrames, 0) <= workerData.wal.restartFrames) return;
+  try {
+    db.pragma('wal_checkpoint(RESTART)');
+    Atomics.store(walFrames, 0, 0);
+  } catch {
+    // Busy: the next append tries again.
+  }
+}
+
 function step() {
   scheduled = false;
   for (let m = receiveMessageOnPort(parentPort); m !== undefined; m = receiveMessageOnPort(parentPort)) queue.push(m.message);
@@ -326,6 +340,7 @@ function step() {
       jobs.push(queue.shift());
     }
     runAppends(jobs);
+    maybeRestartWal();
     maybeAnalyze();
   } else if (job.op === 'purge') {
     try {

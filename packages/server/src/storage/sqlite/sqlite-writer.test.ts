@@ -1,12 +1,13 @@
 import { formatDateTime, MICROS, parseDateTime, type Event } from '@herald/core';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalizeEvent } from '../../ingestion/event-normalizer.js';
 import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
+import type { EventRecord } from '../ports.js';
 import { encodeAppendRows } from './encode-append-rows.js';
 import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
 import { SqliteWriter, writerWorkerData } from './sqlite-writer.js';
@@ -42,6 +43,24 @@ worker.on('message', (m) => {
 });
 `;
 
+/** `count` events of about 600 bytes; `batch` keeps the ids of different batches apart. */
+function batchRecords(batch: number, count: number): EventRecord[] {
+  return Array.from({ length: count }, (_, k) => {
+    const event: Event = {
+      occurred: formatDateTime(T0 + k * MICROS.second),
+      event: 'acme.crash.test',
+      resource: { 'prefect.resource.id': `acme.run.${k}`, 'prefect.resource.name': `run ${k}` },
+      related: [{ 'prefect.resource.id': 'acme.flow', 'prefect.resource.role': 'flow' }],
+      payload: { text: 'x'.repeat(400) },
+      id: `00000000-0000-4000-${(0x8000 + batch).toString(16)}-${k.toString(16).padStart(12, '0')}`,
+      follows: null,
+    };
+    const r = normalizeEvent(event, T0, { maxEventBytes: 1_500_000, path: [] });
+    if (!r.ok) throw new Error('bad fixture');
+    return r.record;
+  });
+}
+
 describe('SqliteWriter', () => {
   let dir: TempDir;
   beforeEach(() => {
@@ -53,23 +72,38 @@ describe('SqliteWriter', () => {
     await expect(SqliteWriter.start({ file: dir.path })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
   });
 
+  it('leaves checkpoints to its checkpointer: the WAL is copied while idle and restarts, so it stays bounded', async () => {
+    const storage = await openSqliteStorage({ dataDir: dir.path });
+    await storage.close();
+    const file = sqliteDatabaseFile(dir.path);
+    const writer = await SqliteWriter.start({ file, checkpointIntervalMs: 10 });
+    const walBytes: number[] = [];
+    try {
+      for (let batch = 1; batch <= 8; batch++) {
+        const records = batchRecords(batch, 300);
+        await writer.append(encodeAppendRows(records), records.length);
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        walBytes.push(statSync(`${file}-wal`).size);
+      }
+    } finally {
+      await writer.close();
+    }
+    // Without checkpoints each batch would add its pages to the end of the WAL: 8 batches, about 8 times
+    // the first. Restarted, the WAL is as long as its longest commit (the one that fills the resource index).
+    expect(walBytes[0]).toBeGreaterThan(100_000);
+    expect(walBytes.at(-1)).toBeLessThan(3 * walBytes[0]!);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(8 * 300);
+    } finally {
+      db.close();
+    }
+  });
+
   it('never loses a committed batch, nor keeps part of one, when the process is killed (kill -9)', async () => {
     const storage = await openSqliteStorage({ dataDir: dir.path });
     await storage.close();
-    const records = Array.from({ length: BATCH }, (_, k) => {
-      const event: Event = {
-        occurred: formatDateTime(T0 + k * MICROS.second),
-        event: 'acme.crash.test',
-        resource: { 'prefect.resource.id': `acme.run.${k}`, 'prefect.resource.name': `run ${k}` },
-        related: [{ 'prefect.resource.id': 'acme.flow', 'prefect.resource.role': 'flow' }],
-        payload: { text: 'x'.repeat(400) },
-        id: `00000000-0000-4000-8000-${k.toString(16).padStart(12, '0')}`,
-        follows: null,
-      };
-      const r = normalizeEvent(event, T0, { maxEventBytes: 1_500_000, path: [] });
-      if (!r.ok) throw new Error('bad fixture');
-      return r.record;
-    });
+    const records = batchRecords(0, BATCH);
     const config = join(dir.path, 'child.json');
     const script = join(dir.path, 'child.mjs');
     writeFileSync(script, CHILD);
