@@ -59,12 +59,15 @@ function roleOf(resource: Resource): string | null {
   return Object.hasOwn(resource, RESOURCE_ROLE_LABEL) ? resource[RESOURCE_ROLE_LABEL]! : null;
 }
 
+/**
+ * The JSON object of the labels other than id and role, written as JSON.stringify writes an object of
+ * them (labels are strings), without building that object: one per resource on the ingest path.
+ */
 function otherLabels(resource: Resource): string | null {
-  // A null prototype keeps a label named `__proto__` an ordinary key.
-  let others: Record<string, string> | null = null;
+  let json: string | null = null;
   for (const label in resource) {
     if (label === RESOURCE_ID_LABEL || label === RESOURCE_ROLE_LABEL || !Object.hasOwn(resource, label)) continue;
-    (others ??= Object.create(null) as Record<string, string>)[label] = resource[label]!;
+    json = (json === null ? '{' : json + ',') + JSON.stringify(label) + ':' + JSON.stringify(resource[label]);
   }
-  return others === null ? null : JSON.stringify(others);
+  return json === null ? null : json + '}';
 }
