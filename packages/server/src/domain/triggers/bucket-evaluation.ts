@@ -111,6 +111,7 @@ function startNew(ctx: EvalContext, t: CompiledEventTrigger, key: string[], keyJ
     stateKey: bucketKey(t.uid, keyJson),
     automationId: t.automation.id,
     triggerId: t.trigger.id,
+    triggerUid: t.uid,
     key,
     keyJson,
     start: w.start,

@@ -8,6 +8,8 @@ export interface Bucket {
   stateKey: string;
   automationId: string;
   triggerId: string;
+  /** `automationId:triggerId`, the key of its trigger's buckets, computed once. */
+  triggerUid: string;
   key: string[];
   keyJson: string;
   start: number;
@@ -97,20 +99,18 @@ export class EngineState {
 
   /** Inserts or marks changed; call after every mutation of a bucket. */
   putBucket(b: Bucket): void {
-    const uid = `${b.automationId}:${b.triggerId}`;
-    let map = this.buckets.get(uid);
-    if (!map) this.buckets.set(uid, (map = new Map()));
+    let map = this.buckets.get(b.triggerUid);
+    if (!map) this.buckets.set(b.triggerUid, (map = new Map()));
     map.set(b.keyJson, b);
     if (b.end < this.sweepHint) this.sweepHint = b.end;
     this.dirty.set(b.stateKey, b);
   }
 
   removeBucket(b: Bucket): void {
-    const uid = `${b.automationId}:${b.triggerId}`;
-    const map = this.buckets.get(uid);
+    const map = this.buckets.get(b.triggerUid);
     if (map?.get(b.keyJson) !== b) return;
     map.delete(b.keyJson);
-    if (map.size === 0) this.buckets.delete(uid);
+    if (map.size === 0) this.buckets.delete(b.triggerUid);
     this.dirty.set(b.stateKey, null);
   }
 
@@ -246,6 +246,7 @@ export class EngineState {
             stateKey: key,
             automationId: v.a,
             triggerId: v.t,
+            triggerUid: `${v.a}:${v.t}`,
             key: v.k,
             keyJson: JSON.stringify(v.k),
             start: v.s,
