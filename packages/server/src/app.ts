@@ -1,6 +1,5 @@
 import { HeraldError, toMicros } from '@herald/core';
 import type { FastifyInstance } from 'fastify';
-import v8 from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { registerAutomationTraceRoute } from './api/automation-trace-route.js';
 import { createHttpApi } from './api/http-api.js';
@@ -45,11 +44,6 @@ export interface HeraldOptions extends HeraldConfigOverrides {
  * await herald.close();
  */
 export async function startHerald(options: HeraldOptions = {}): Promise<Herald> {
-  // Ingest allocates fast and promotes request data that waits for its commit. With V8's default heap
-  // growing, the main heap reached 105–117 MB between major GCs for 25 MB live, and the server's peak
-  // RSS in the ingest bench was 266–295 MB (the issue's limit is 300). Growing the heap by half the
-  // live size instead: 198–229 MB at the same ingest rate (docs/benchmarks.md).
-  v8.setFlagsFromString('--heap-growing-percent=50');
   const config = loadConfig(options, options.env);
   const logger =
     options.logger ??
