@@ -1,6 +1,7 @@
 import { HeraldError } from '@herald/core';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteWorker } from '../storage/sqlite/start-sqlite-worker.js';
 import type { EngineCommit } from './engine-state-store.js';
 
 /*
@@ -150,23 +151,11 @@ export class EngineStateWriter {
 
   /** Starts the worker on a migrated database file and resolves once it is open. */
   static async start(file: string, pragmas: readonly string[]): Promise<EngineStateWriter> {
-    const worker = new Worker(SOURCE, {
-      eval: true,
-      workerData: { driverPath: createRequire(import.meta.url).resolve('better-sqlite3'), file, pragmas },
+    const worker = await startSqliteWorker('trigger state writer', SOURCE, {
+      driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+      file,
+      pragmas,
     });
-    await new Promise<void>((resolve, reject) => {
-      const onReady = () => {
-        worker.off('error', onError);
-        resolve();
-      };
-      const onError = (error: Error) => {
-        worker.off('message', onReady);
-        reject(new HeraldError('STORAGE_UNAVAILABLE', { message: 'The trigger state writer could not open its database.', cause: error }));
-      };
-      worker.once('message', onReady);
-      worker.once('error', onError);
-    });
-    worker.unref();
     return new EngineStateWriter(worker);
   }
 

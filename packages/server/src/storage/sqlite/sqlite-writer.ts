@@ -1,11 +1,12 @@
 import { HeraldError } from '@herald/core';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AppendCell } from './encode-append-rows.js';
 import { CHECKPOINTER_WORKER_SOURCE } from './sqlite-checkpointer-source.js';
 import { CHECKPOINTER_PRAGMAS, WRITER_PRAGMAS } from './sqlite-connection.js';
 import { INDEX_PENDING_SQL, RESOURCE_INDEX_BATCH_EVENTS } from './sqlite-resource-tail.js';
 import { WRITER_WORKER_SOURCE } from './sqlite-writer-source.js';
+import { startSqliteWorker } from './start-sqlite-worker.js';
 
 /** What the worker reports for one append: result codes (0 inserted, 1 duplicate, 2 conflict) and seqs. */
 export interface WriterAppendOutcome {
@@ -121,9 +122,9 @@ export class SqliteWriter {
   /** Starts the workers and resolves once both have opened the database. */
   static async start(options: SqliteWriterOptions): Promise<SqliteWriter> {
     const walFrames = new SharedArrayBuffer(4);
-    const worker = await startWorker('writer', WRITER_WORKER_SOURCE, writerWorkerData(options, { frames: walFrames, restartFrames: WAL_RESTART_FRAMES }));
+    const worker = await startSqliteWorker('SQLite writer', WRITER_WORKER_SOURCE, writerWorkerData(options, { frames: walFrames, restartFrames: WAL_RESTART_FRAMES }));
     try {
-      const checkpointer = await startWorker('checkpointer', CHECKPOINTER_WORKER_SOURCE, checkpointerWorkerData(options, walFrames));
+      const checkpointer = await startSqliteWorker('SQLite checkpointer', CHECKPOINTER_WORKER_SOURCE, checkpointerWorkerData(options, walFrames));
       return new SqliteWriter(worker, checkpointer, options.onAnalyzed);
     } catch (error) {
       await worker.terminate();
@@ -210,23 +211,4 @@ export class SqliteWriter {
     for (const pending of this.pending.values()) pending.reject(this.failure);
     this.pending.clear();
   }
-}
-
-/** Starts a worker from source and resolves once it has opened the database (its first message). */
-async function startWorker(name: string, source: string, workerData: unknown): Promise<Worker> {
-  const worker = new Worker(source, { eval: true, workerData });
-  await new Promise<void>((resolve, reject) => {
-    const onReady = () => {
-      worker.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error) => {
-      worker.off('message', onReady);
-      reject(new HeraldError('STORAGE_UNAVAILABLE', { message: `The SQLite ${name} could not open the database.`, cause: error }));
-    };
-    worker.once('message', onReady);
-    worker.once('error', onError);
-  });
-  worker.unref();
-  return worker;
 }
