@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalizeEvent } from '../../ingestion/event-normalizer.js';
 import { createTempDir, type TempDir } from '../../test-support/temp-resources.js';
@@ -95,6 +96,50 @@ describe('SqliteWriter', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(8 * 300);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('resets the WAL itself, between two transactions, once the checkpointer reports it past its bound', async () => {
+    const storage = await openSqliteStorage({ dataDir: dir.path });
+    await storage.close();
+    const file = sqliteDatabaseFile(dir.path);
+    // The writer worker alone: no checkpointer copies the WAL, so only the writer's own reset can restart it.
+    const frames = new SharedArrayBuffer(4);
+    const reported = new Int32Array(frames);
+    const worker = new Worker(WRITER_WORKER_SOURCE, { eval: true, workerData: writerWorkerData({ file }, { frames, restartFrames: 100 }) });
+    const replies = new Map<number, (reply: { ok: boolean }) => void>();
+    worker.on('message', (m: { id?: number; ok: boolean }) => (m.id === undefined ? undefined : replies.get(m.id)?.(m)));
+    await new Promise((resolve) => worker.once('message', resolve));
+    const append = (batch: number) =>
+      new Promise<{ ok: boolean }>((resolve) => {
+        const records = batchRecords(batch, 300);
+        replies.set(batch, resolve);
+        worker.postMessage({ id: batch, op: 'append', rows: encodeAppendRows(records), count: records.length });
+      });
+    const walBytes = () => statSync(`${file}-wal`).size;
+    try {
+      expect(await append(1)).toMatchObject({ ok: true });
+      expect(await append(2)).toMatchObject({ ok: true });
+      const grown = walBytes();
+      expect(await append(3)).toMatchObject({ ok: true });
+      expect(walBytes()).toBeGreaterThan(grown); // without a reset the WAL only grows
+
+      Atomics.store(reported, 0, 1000); // what the checkpointer would report past the bound
+      expect(await append(4)).toMatchObject({ ok: true });
+      const atReset = walBytes();
+      // The reset follows append 4's reply; jobs run in order, so it is done once append 5 is answered.
+      expect(await append(5)).toMatchObject({ ok: true });
+      expect(Atomics.load(reported, 0)).toBe(0);
+      expect(await append(6)).toMatchObject({ ok: true });
+      expect(walBytes()).toBe(atReset); // appends 5 and 6 went to the WAL's beginning again
+    } finally {
+      await worker.terminate();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(6 * 300);
     } finally {
       db.close();
     }
