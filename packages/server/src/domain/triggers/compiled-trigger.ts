@@ -9,6 +9,7 @@ import {
   type ResourceSpecification,
   type Trigger,
 } from '@herald/core';
+import { triggerUid } from './engine-state.js';
 import { SECOND_MICROS } from './engine-types.js';
 import { MatcherCache } from './matcher-cache.js';
 
@@ -94,7 +95,7 @@ export function compileAutomation(automation: Automation, cache: MatcherCache = 
           kind: 'composite',
           automation,
           trigger,
-          uid: `${automation.id}:${trigger.id}`,
+          uid: triggerUid(automation.id, trigger.id),
           parent,
           needed,
           withinMicros: trigger.within === null ? null : Math.round(trigger.within * SECOND_MICROS),
@@ -131,7 +132,7 @@ function compileEventTrigger(
     kind: 'event',
     automation,
     trigger,
-    uid: `${automation.id}:${trigger.id}`,
+    uid: triggerUid(automation.id, trigger.id),
     parent,
     proactive,
     immediate: !proactive && trigger.within === 0,

@@ -246,7 +246,7 @@ export class EngineState {
             stateKey: key,
             automationId: v.a,
             triggerId: v.t,
-            triggerUid: `${v.a}:${v.t}`,
+            triggerUid: triggerUid(v.a, v.t),
             key: v.k,
             keyJson: JSON.stringify(v.k),
             start: v.s,
@@ -319,6 +319,11 @@ export class EngineState {
         return entry satisfies never;
     }
   }
+}
+
+/** The uid of a trigger: its automation's id and its own, which together name its state. */
+export function triggerUid(automationId: string, triggerId: string): string {
+  return `${automationId}:${triggerId}`;
 }
 
 /** The state key of a bucket. */
