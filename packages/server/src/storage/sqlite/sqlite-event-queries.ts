@@ -62,13 +62,14 @@ export function pageSql({ filter, limit, after }: EventPageQuery): SqlFragment {
  */
 function resourceWalkSql(filter: NormalizedEventFilter, driver: DrivingResource, tie: SqlFragment, limit: number): SqlFragment {
   const dir = filter.order === 'ASC' ? 'ASC' : 'DESC';
+  // Placeholders are positional: both arms repeat the filter's text, so its parameters go in twice.
+  const where = compileFilterWhere(driver.rest, 'sqlite', { resourceLookup: 'per-event' });
   const params: unknown[] = [];
   const arm = (rows: (p: SqlParams) => string, from: string) => {
     const p = new SqlParams('sqlite');
     const conditions = `${rows(p)} AND d.occurred >= ${p.add(filter.since)}${
       filter.until === null ? '' : ` AND d.occurred <= ${p.add(filter.until)}`
     }${positionTest('d', driver.scope, p)}`;
-    const where = compileFilterWhere(driver.rest, 'sqlite', { resourceLookup: 'per-event' });
     params.push(...p.values, ...tie.params, ...where.params);
     return `SELECT e.json, d.occurred, d.rid FROM ${from}
       WHERE ${conditions} AND e.seq = d.rid >> 10${tie.sql} AND ${where.sql}${sqlFirstOfEvent(driver.scope, 'sqlite')}`;
