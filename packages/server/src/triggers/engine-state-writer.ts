@@ -1,7 +1,6 @@
 import { HeraldError } from '@herald/core';
-import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
-import { startSqliteWorker } from '../storage/sqlite/start-sqlite-worker.js';
+import { BETTER_SQLITE3_PATH, startSqliteWorker } from '../storage/sqlite/start-sqlite-worker.js';
 import type { EngineCommit } from './engine-state-store.js';
 
 /*
@@ -152,7 +151,7 @@ export class EngineStateWriter {
   /** Starts the worker on a migrated database file and resolves once it is open. */
   static async start(file: string, pragmas: readonly string[]): Promise<EngineStateWriter> {
     const worker = await startSqliteWorker('trigger state writer', SOURCE, {
-      driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+      driverPath: BETTER_SQLITE3_PATH,
       file,
       pragmas,
     });

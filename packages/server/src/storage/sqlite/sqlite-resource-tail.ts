@@ -16,12 +16,12 @@
 /** Events whose rows wait outside the resource index before the writer indexes them together. */
 export const RESOURCE_INDEX_BATCH_EVENTS = 2048;
 
-/** SQL: the first rid not yet in the resource index (every row from it on is pending). */
-export const UNINDEXED_FROM_SQL = '(SELECT unindexed_from FROM resource_index WHERE id = 1)';
-
-/** The writer's statements that move the rows of `[from, to)` (rids) into the resource index. */
+/** The writer's statements that read the tail's start and move the rows of `[from, to)` (rids) into the resource index. */
 export const INDEX_PENDING_SQL = {
   rows: 'UPDATE event_resource_rows SET pending = NULL WHERE rid >= ? AND rid < ?',
   position: 'UPDATE resource_index SET unindexed_from = ? WHERE id = 1',
   read: 'SELECT unindexed_from FROM resource_index WHERE id = 1',
 } as const;
+
+/** SQL: the first rid not yet in the resource index (every row from it on is pending). */
+export const UNINDEXED_FROM_SQL = `(${INDEX_PENDING_SQL.read})`;

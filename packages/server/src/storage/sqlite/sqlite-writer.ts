@@ -1,12 +1,11 @@
 import { HeraldError } from '@herald/core';
-import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import type { AppendCell } from './encode-append-rows.js';
 import { CHECKPOINTER_WORKER_SOURCE } from './sqlite-checkpointer-source.js';
 import { CHECKPOINTER_PRAGMAS, WRITER_PRAGMAS } from './sqlite-connection.js';
 import { INDEX_PENDING_SQL, RESOURCE_INDEX_BATCH_EVENTS } from './sqlite-resource-tail.js';
 import { WRITER_WORKER_SOURCE } from './sqlite-writer-source.js';
-import { startSqliteWorker } from './start-sqlite-worker.js';
+import { BETTER_SQLITE3_PATH, startSqliteWorker } from './start-sqlite-worker.js';
 
 /** What the worker reports for one append: result codes (0 inserted, 1 duplicate, 2 conflict) and seqs. */
 export interface WriterAppendOutcome {
@@ -22,7 +21,7 @@ export interface WriterAppendOutcome {
 export function writerWorkerData(options: SqliteWriterOptions, wal?: { frames: SharedArrayBuffer; restartFrames: number }) {
   return {
     wal,
-    driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+    driverPath: BETTER_SQLITE3_PATH,
     file: options.file,
     pragmas: WRITER_PRAGMAS,
     maxEventsPerTransaction: options.maxEventsPerTransaction ?? 20_000,
@@ -34,7 +33,7 @@ export function writerWorkerData(options: SqliteWriterOptions, wal?: { frames: S
 /** What the checkpointer (`sqlite-checkpointer-source.ts`) is started with. */
 function checkpointerWorkerData(options: SqliteWriterOptions, walFrames: SharedArrayBuffer) {
   return {
-    driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+    driverPath: BETTER_SQLITE3_PATH,
     file: options.file,
     pragmas: CHECKPOINTER_PRAGMAS,
     intervalMs: options.checkpointIntervalMs ?? 250,

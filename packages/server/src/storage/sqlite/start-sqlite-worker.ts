@@ -1,5 +1,9 @@
 import { HeraldError } from '@herald/core';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+
+/** The absolute path of better-sqlite3, which a worker evaluated from source requires by path. */
+export const BETTER_SQLITE3_PATH = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /**
  * Starts a worker from plain source (`eval: true`, see `sqlite-writer-source.ts` for why) that opens a
