@@ -320,10 +320,11 @@ const walFrames = workerData.wal ? new Int32Array(workerData.wal.frames) : null;
 function maybeRestartWal() {
   if (walFrames === null || Atomics.load(walFrames, 0) <= workerData.wal.restartFrames) return;
   try {
-    db.pragma('wal_checkpoint(RESTART)');
-    Atomics.store(walFrames, 0, 0);
+    // A busy checkpoint answers busy = 1 rather than failing: the next append tries again.
+    const [{ busy }] = db.pragma('wal_checkpoint(RESTART)');
+    if (busy === 0) Atomics.store(walFrames, 0, 0);
   } catch {
-    // Busy: the next append tries again.
+    // Interrupted: the next append tries again.
   }
 }
 
