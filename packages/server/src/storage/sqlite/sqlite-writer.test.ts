@@ -62,6 +62,16 @@ function batchRecords(batch: number, count: number): EventRecord[] {
   });
 }
 
+/** The events in a database file, read on a connection of its own. */
+function storedEventCount(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
 describe('SqliteWriter', () => {
   let dir: TempDir;
   beforeEach(() => {
@@ -93,12 +103,7 @@ describe('SqliteWriter', () => {
     // the first. Restarted, the WAL is as long as its longest commit (the one that fills the resource index).
     expect(walBytes[0]).toBeGreaterThan(100_000);
     expect(walBytes.at(-1)).toBeLessThan(3 * walBytes[0]!);
-    const db = new Database(file, { readonly: true });
-    try {
-      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(8 * 300);
-    } finally {
-      db.close();
-    }
+    expect(storedEventCount(file)).toBe(8 * 300);
   });
 
   it('resets the WAL itself, between two transactions, once the checkpointer reports it past its bound', async () => {
@@ -138,12 +143,7 @@ describe('SqliteWriter', () => {
     } finally {
       await worker.terminate();
     }
-    const db = new Database(file, { readonly: true });
-    try {
-      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(6 * 300);
-    } finally {
-      db.close();
-    }
+    expect(storedEventCount(file)).toBe(6 * 300);
   });
 
   it('never loses a committed batch, nor keeps part of one, when the process is killed (kill -9)', async () => {
