@@ -1,5 +1,6 @@
 import type { Automation, Firing, ReceivedEvent } from '@herald/core';
 import { ArrayValue, NULL, UNDEFINED, str, type RuntimeValue } from './jinja-runtime.js';
+import { jsonValue } from './json-data-values.js';
 import { DataValue, HeadersValue, LabelDiverValue, ResourceValue, toRuntimeValue } from './template-values.js';
 
 /** Settings a context carries for the filters, out of the templates' reach (a symbol key). */
@@ -133,8 +134,8 @@ export function buildWebhookTemplateContext(input: WebhookRequestInput): Templat
   return {
     method: input.method.toUpperCase(),
     headers: new HeadersValue(headers),
-    body: toRuntimeValue(input.body),
-    query: toRuntimeValue(input.query),
+    body: jsonValue(input.body),
+    query: jsonValue(input.query),
     raw_body: input.raw_body,
     [TEMPLATE_OPTIONS]: { uiUrl: input.uiUrl ?? null },
   };

@@ -11,7 +11,8 @@ import {
   type RuntimeValue,
 } from './jinja-runtime.js';
 import { apNumber, intComma, intWord, naturalDelta, naturalSize, naturalTime, ordinal } from './humanize.js';
-import { DataValue, ResourceValue, toRuntimeValue } from './template-values.js';
+import { jsonValue } from './json-data-values.js';
+import { DataValue, ResourceValue } from './template-values.js';
 import { printValue, writeJson, type Meter } from './value-printer.js';
 
 /** What a filter may use from the render it runs in. */
@@ -190,7 +191,7 @@ export const HERALD_FILTERS: ReadonlyMap<string, TemplateFilter> = new Map<strin
     (operand) => {
       if (!isString(operand)) throw new Error(`fromjson expects a string, got ${operand.type}`);
       try {
-        return toRuntimeValue(JSON.parse(operand.value) as unknown);
+        return jsonValue(JSON.parse(operand.value) as unknown);
       } catch (error) {
         throw new Error(`fromjson: ${(error as Error).message}`);
       }

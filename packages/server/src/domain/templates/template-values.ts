@@ -156,7 +156,7 @@ export class HeadersValue extends ViewValue {
 }
 
 /** Context data nested deeper than this reads as undefined. */
-const MAX_DATA_DEPTH = 200;
+export const MAX_DATA_DEPTH = 200;
 
 /**
  * Converts plain data into runtime values. Functions, symbols and bigints are left out; dates become

@@ -11,7 +11,8 @@ import {
   UndefinedValue,
   type RuntimeValue,
 } from './jinja-runtime.js';
-import { LabelDiverValue } from './template-values.js';
+import { JsonArrayValue, JsonObjectValue } from './json-data-values.js';
+import { LabelDiverValue, MAX_DATA_DEPTH } from './template-values.js';
 
 /**
  * Turns runtime values into text (DECISIONS 15: JSON, not Python reprs) and into JSON values, always
@@ -66,6 +67,51 @@ function number(value: RuntimeValue): string {
 }
 
 /**
+ * What {@link writeJson} writes, without indentation, for JSON source data (see json-data-values.ts),
+ * read from the data itself rather than from wrapped values: the same text, as a property test checks.
+ * `contextDepth` is the data's depth in the context, where data beyond MAX_DATA_DEPTH is undefined.
+ */
+function writeJsonData(data: unknown, contextDepth: number, depth: number, sortKeys: boolean, meter: Meter): string {
+  meter.tick();
+  if (depth > 100) throw new Error('value is nested too deeply to serialise');
+  if (contextDepth > MAX_DATA_DEPTH) return 'null';
+  switch (typeof data) {
+    case 'string':
+      return JSON.stringify(data);
+    case 'number':
+      if (!Number.isFinite(data)) throw new Error(`${String(data)} is not a JSON number`);
+      // A float prints as the library's FloatValue does; JSON data holds no integral floats.
+      return String(data);
+    case 'boolean':
+      return data ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (data === null) return 'null';
+  let out: string;
+  if (Array.isArray(data)) {
+    if (data.length === 0) return '[]';
+    out = '[';
+    for (let i = 0; i < data.length; i++) {
+      out += (i === 0 ? '' : ', ') + writeJsonData(data[i], contextDepth + 1, depth + 1, sortKeys, meter);
+    }
+    return `${out}]`;
+  }
+  const record = data as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 0) return '{}';
+  if (sortKeys) keys.sort();
+  out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    out += `${i === 0 ? '' : ', '}${JSON.stringify(key)}: ${writeJsonData(record[key], contextDepth + 1, depth + 1, sortKeys, meter)}`;
+  }
+  return `${out}}`;
+}
+
+/**
  * Inside a structure (and as typed JSON), a label-diver node with a value of its own is that string;
  * other nodes (the root, `labels.i.am`) are the object of the labels below them.
  */
@@ -100,6 +146,9 @@ export function writeJson(value: RuntimeValue, meter: Meter, options: ToJsonOpti
     if (node instanceof BooleanValue) return push(node.value ? 'true' : 'false');
     if (node instanceof NullValue || node instanceof UndefinedValue) return push('null');
     if (node instanceof LabelDiverValue && isLabelLeaf(node)) return push(JSON.stringify(node.exact));
+    if (indent === null && (node instanceof JsonObjectValue || node instanceof JsonArrayValue)) {
+      return push(writeJsonData(node.source, node.depth, depth, options?.sortKeys === true, meter));
+    }
     if (isArray(node)) {
       if (node.value.length === 0) return push('[]');
       push('[');
