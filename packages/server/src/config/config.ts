@@ -46,6 +46,8 @@ export interface HeraldConfig {
     captureMaxBodyBytes: number;
     /** Requests per second per webhook when the webhook sets none; 0 means no limit. */
     defaultRateLimit: number;
+    /** Worker threads that render templates; 0 renders on the HTTP thread. */
+    threads: number;
   };
   triggers: {
     /** `HERALD_CAUSAL_WAIT`: longest wait for a missing `follows` leader (DECISIONS 16). Default 30 s. */
@@ -153,6 +155,7 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
       captureSize: int('HERALD_WEBHOOK_CAPTURE_SIZE', 50, 0),
       captureMaxBodyBytes: int('HERALD_WEBHOOK_CAPTURE_MAX_BODY_BYTES', 64 * 1024, 0),
       defaultRateLimit: int('HERALD_WEBHOOK_RATE_LIMIT', 100, 0),
+      threads: int('HERALD_WEBHOOK_THREADS', 1, 0),
     },
     triggers: {
       causalWaitMicros: duration('HERALD_CAUSAL_WAIT', env.HERALD_CAUSAL_WAIT, 30 * UNIT_MICROS.s!),

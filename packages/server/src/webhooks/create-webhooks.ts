@@ -4,16 +4,17 @@ import type { Logger } from 'pino';
 import { hookEndpointRoutes } from '../api/hook-endpoint-route.js';
 import { webhookRoutes } from '../api/webhook-routes.js';
 import type { HeraldConfig } from '../config/config.js';
-import { buildWebhookTemplateContext, renderTemplate, validateTemplate } from '../domain/templates/index.js';
+import { validateTemplate } from '../domain/templates/index.js';
 import type { IngestService } from '../ingestion/ingest-service.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { WebhookStore } from '../storage/ports.js';
 import { CaptureRing } from './capture-ring.js';
+import { createInterpreterPool, inlineInterpreter } from './interpreter-pool.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
-import type { RenderWebhookTemplate } from './webhook-interpreter.js';
 import { WebhookProcessor } from './webhook-processor.js';
 import { WebhookService } from './webhook-service.js';
+import { renderWebhookTemplate } from './webhook-template-render.js';
 
 export interface WebhooksOptions {
   store: WebhookStore;
@@ -32,12 +33,9 @@ export interface Webhooks {
   service: WebhookService;
   /** Registers `/api/webhooks…` and `/hooks/{slug}`, each in its own encapsulated plugin. */
   register(app: FastifyInstance): Promise<void>;
-  /** Writes the captures still waiting. Call after the HTTP server closed, before storage closes. */
+  /** Stops the interpreter threads and writes the captures still waiting. Call after the HTTP server closed, before storage closes. */
   close(): Promise<void>;
 }
-
-/** Webhook templates render in the sandboxed Jinja engine with the request's context. */
-export const renderWebhookTemplate: RenderWebhookTemplate = (template, data) => renderTemplate(template, buildWebhookTemplateContext(data));
 
 /**
  * Builds the webhook feature over a store and the ingest pipeline.
@@ -50,7 +48,17 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const { config, logger, now } = options;
   const limiter = createRateLimiter(() => Date.now());
   const captures = new CaptureRing({ store: options.store, size: config.captureSize, maxBodyBytes: config.captureMaxBodyBytes, logger });
-  const processor = new WebhookProcessor({ ingest: options.ingest, validator: createEventValidator(options.limits), render: renderWebhookTemplate, logger });
+  const interpreter =
+    config.threads > 0
+      ? createInterpreterPool({ threads: config.threads, render: renderWebhookTemplate, logger })
+      : inlineInterpreter(renderWebhookTemplate);
+  const processor = new WebhookProcessor({
+    ingest: options.ingest,
+    validator: createEventValidator(options.limits),
+    render: renderWebhookTemplate,
+    interpreter,
+    logger,
+  });
   const service = new WebhookService({
     store: options.store,
     processor,
@@ -69,6 +77,9 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       await app.register(webhookRoutes({ service, captureSize: config.captureSize }));
       await app.register(hookEndpointRoutes({ service, endpoint, limiter, maxBodyBytes: config.maxBodyBytes, now, logger }));
     },
-    close: () => captures.flush(),
+    async close() {
+      await interpreter.close();
+      await captures.flush();
+    },
   };
 }

@@ -6,6 +6,9 @@ import { completeEvent, type WebhookFailure } from './webhook-events.js';
 /** Renders a webhook template against a request's context data (the sandboxed Jinja engine in production). */
 export type RenderWebhookTemplate = (template: string, data: WebhookContextData) => { ok: true; text: string } | { ok: false; error: string };
 
+/** What interpreting needs of a webhook. */
+export type WebhookRef = Pick<WebhookRecord, 'id' | 'name' | 'template'>;
+
 /** What a request means to a webhook: the events it yields, or why it yields none. */
 export type Interpretation =
   | { ok: true; events: Record<string, unknown>[]; rendered: string | null }
@@ -55,11 +58,7 @@ export function isCloudEventTemplate(template: string): boolean {
  * const result = interpretRequest(webhook, request, render);
  * if (!result.ok) console.log(result.failure.reason, result.failure.error);
  */
-export function interpretRequest(
-  webhook: Pick<WebhookRecord, 'id' | 'name' | 'template'>,
-  request: InboundRequest,
-  render: RenderWebhookTemplate,
-): Interpretation {
+export function interpretRequest(webhook: WebhookRef, request: InboundRequest, render: RenderWebhookTemplate): Interpretation {
   if (isCloudEventTemplate(webhook.template)) {
     const parsed = parseCloudEvents(request);
     if (!parsed.ok) return { ok: false, failure: { reason: 'cloudevent', error: parsed.error }, rendered: null };

@@ -4,7 +4,8 @@ import type { IngestService } from '../ingestion/ingest-service.js';
 import type { WebhookRecord } from '../storage/ports.js';
 import type { InboundRequest } from './inbound-request.js';
 import { failedEvent, type WebhookFailure } from './webhook-events.js';
-import { interpretRequest, type RenderWebhookTemplate } from './webhook-interpreter.js';
+import type { RequestInterpreter } from './interpreter-pool.js';
+import { interpretRequest, type RenderWebhookTemplate, type WebhookRef } from './webhook-interpreter.js';
 
 /** The result of a request run through a webhook: the stored events' ids, or the failure. */
 export type ProcessResult = { ok: true; eventIds: string[] } | { ok: false; failure: WebhookFailure; rendered: string | null };
@@ -17,11 +18,12 @@ export type DryRunResult =
 export interface WebhookProcessorDeps {
   ingest: IngestService;
   validator: EventValidator;
+  /** Renders previews (dry runs), on the calling thread. */
   render: RenderWebhookTemplate;
+  /** Interprets the requests that are stored: the endpoint's and replays. */
+  interpreter: RequestInterpreter;
   logger: Logger;
 }
-
-type WebhookRef = Pick<WebhookRecord, 'id' | 'name' | 'template'>;
 
 function describeIssue(issue: ValidationIssue | undefined): string {
   return issue === undefined ? 'the event is invalid' : `${issue.pointer || '/'}: ${issue.message}`;
@@ -46,7 +48,11 @@ export class WebhookProcessor {
     for (const event of interpretation.events) {
       const validation = this.deps.validator.validate(event);
       if (!validation.ok) {
-        return { ok: false, failure: { reason: 'event', error: `the event is invalid: ${describeIssue(validation.issues[0])}` }, rendered: interpretation.rendered };
+        return {
+          ok: false,
+          failure: { reason: 'event', error: `the event is invalid: ${describeIssue(validation.issues[0])}` },
+          rendered: interpretation.rendered,
+        };
       }
     }
     return interpretation;
@@ -58,7 +64,7 @@ export class WebhookProcessor {
    */
   async process(webhook: WebhookRef, request: InboundRequest, requestId: string | null): Promise<ProcessResult> {
     // Ingest validates the events itself; validating here too would double the cost of a request.
-    const result = interpretRequest(webhook, request, this.deps.render);
+    const result = await this.deps.interpreter.interpret(webhook, request);
     if (!result.ok) {
       await this.fail(webhook, request, result.failure, result.rendered, requestId);
       return result;
@@ -90,6 +96,7 @@ export class WebhookProcessor {
   /** Ingests one of Herald's own events; an invalid one is a bug, logged rather than thrown at the caller. */
   async emit(event: Event): Promise<void> {
     const result = await this.deps.ingest.ingestOne(event);
-    if (!result.ok) this.deps.logger.error({ event: event.event, issues: result.issues }, 'a webhook event of Herald was refused by ingest');
+    if (!result.ok)
+      this.deps.logger.error({ event: event.event, issues: result.issues }, 'a webhook event of Herald was refused by ingest');
   }
 }
