@@ -60,7 +60,8 @@ function startWorker(): Worker {
  * worker threads, so that the HTTP thread only routes, ingests and answers, and a slow template never
  * holds up other requests. The answer is always the one {@link interpretRequest} gives: a job that
  * throws in a thread, or whose thread stops, runs again on the calling thread. A thread that stops
- * after it started is replaced; one that cannot start leaves its share to the calling thread.
+ * after it started is replaced; one that cannot start leaves its share to the calling thread. The
+ * threads start with the first request.
  *
  * @example
  * const interpreter = createInterpreterPool({ threads: 1, render: renderWebhookTemplate, logger });
@@ -129,10 +130,15 @@ export function createInterpreterPool(options: {
     }
   }
 
-  for (let i = 0; i < options.threads; i++) threads.push(start());
+  // The threads start with the first request: a server whose webhooks are never called keeps no thread.
+  let started = false;
 
   return {
     interpret(webhook, request) {
+      if (!started) {
+        started = true;
+        for (let i = 0; i < options.threads; i++) threads.push(start());
+      }
       if (closing || threads.length === 0) return Promise.resolve(interpretRequest(webhook, request, render));
       const thread = threads.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
       return new Promise((resolve) => {
