@@ -90,22 +90,30 @@ describe('/api/events/in', () => {
     const invalid = { ...testEvent('acme.bad'), resource: undefined };
     const tooLarge = testEvent('acme.big', { payload: { blob: 'x'.repeat(1_600_000) } });
     const good = testEvent('acme.good');
+    const poisoned = testEvent('acme.poisoned');
     socket.send('{"occurred": oops');
     socket.send(Buffer.from(JSON.stringify(testEvent('acme.binary'))));
+    // As on POST /api/events, prototype-poisoning keys are refused.
+    socket.send(JSON.stringify(poisoned).replace('{', '{"__proto__": {"polluted": true}, '));
+    socket.send(JSON.stringify(poisoned).replace('"payload":', '"payload": {"constructor": {"prototype": {"polluted": true}}}, "x":'));
     socket.send(invalid);
     socket.send(tooLarge);
     socket.send(good);
-    await socket.waitUntil((m) => m.length === 4);
+    await socket.waitUntil((m) => m.length === 6);
     await stored(good.id);
 
     expect(socket.messages.map((m) => [m.type, m.code, m.event_id, m.issues?.map((i) => [i.pointer, i.type])])).toEqual([
       ['error', 'EVENT_VALIDATION_FAILED', null, [['', 'json_invalid']]],
       ['error', 'EVENT_VALIDATION_FAILED', null, [['', 'binary_frame']]],
+      ['error', 'EVENT_VALIDATION_FAILED', null, [['', 'json_invalid']]],
+      ['error', 'EVENT_VALIDATION_FAILED', null, [['', 'json_invalid']]],
       ['error', 'EVENT_VALIDATION_FAILED', invalid.id, [['/resource', 'missing']]],
       ['error', 'EVENT_VALIDATION_FAILED', tooLarge.id, [['', 'event_too_large']]],
     ]);
+    expect(socket.messages[2]!.issues![0]!.message).toContain('__proto__');
     expect(socket.ws.readyState).toBe(socket.ws.OPEN);
     expect(await server.storage.events.get(tooLarge.id)).toBeNull();
+    expect(await server.storage.events.get(poisoned.id)).toBeNull();
     socket.ws.close();
   });
 

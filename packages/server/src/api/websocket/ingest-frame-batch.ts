@@ -1,3 +1,4 @@
+import secureJson from 'secure-json-parse';
 import type { IngestOneResult, IngestService } from '../../ingestion/ingest-service.js';
 import type { HeraldMetrics } from '../../observability/metrics.js';
 import type { Frame } from './frame-reader.js';
@@ -7,6 +8,7 @@ type Rejection = Extract<IngestOneResult, { ok: false }>;
 /** Frames refused before validation. Shared and frozen: nothing a frame parses to is identical to them. */
 const BINARY_FRAME: Rejection = rejection('binary_frame', 'Events must be sent as text frames');
 const INVALID_JSON: Rejection = rejection('json_invalid', 'The frame is not valid JSON');
+const FORBIDDEN_KEY: Rejection = rejection('json_invalid', 'The frame has a __proto__ or constructor.prototype key, which Herald refuses');
 
 /**
  * Ingests consecutive `/events/in` frames as one `ingestFrames` call (one group-commit submission),
@@ -47,17 +49,28 @@ async function ingestAroundRejections(inputs: unknown[], rejected: number, inges
   return inputs.map((input) => (isRejection(input) ? input : validResults[next++]!));
 }
 
+/** Parses a frame as `POST /api/events` parses its body: prototype-poisoning keys are refused on both. */
 function parseFrame(frame: Frame): unknown {
   if (frame.isBinary) return BINARY_FRAME;
+  const text = frame.data.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(frame.data.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return INVALID_JSON;
+  }
+  // The scan walks the value only when the text names a key it looks for.
+  if (typeof value !== 'object' || value === null || (!text.includes('__proto__') && !text.includes('constructor'))) return value;
+  try {
+    secureJson.scan(value, { protoAction: 'error', constructorAction: 'error' });
+    return value;
+  } catch {
+    return FORBIDDEN_KEY;
   }
 }
 
 function isRejection(input: unknown): input is Rejection {
-  return input === BINARY_FRAME || input === INVALID_JSON;
+  return input === BINARY_FRAME || input === INVALID_JSON || input === FORBIDDEN_KEY;
 }
 
 function rejection(type: string, message: string): Rejection {
