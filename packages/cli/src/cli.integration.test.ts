@@ -79,6 +79,22 @@ describe('herald events emit', () => {
     expect([r.code, r.err.trim()]).toEqual([0, expect.stringMatching(/^3 events stored, 0 rejected, in /)]);
   });
 
+  it('emits an event that follows another with --follows', async () => {
+    const prefix = scope();
+    const first = await run(['events', 'emit', '--event', 'acme.step.one', '--resource', `${prefix}job`]);
+    const [leader] = first.out.trim().split(' ');
+    const second = await run(['events', 'emit', '--event', 'acme.step.two', '--resource', `${prefix}job`, '--follows', leader!]);
+    expect([second.code, second.err]).toEqual([0, '']);
+    const q = await run(['events', 'query', '--resource', `${prefix}job`, '--json', '--order', 'asc']);
+    const events = q.out.trim().split('\n').map((line) => JSON.parse(line) as { event: string; follows: string | null });
+    expect(events.map((e) => [e.event, e.follows])).toEqual([
+      ['acme.step.one', null],
+      ['acme.step.two', leader],
+    ]);
+    const bad = await run(['events', 'emit', '--event', 'x', '--resource', 'r', '--follows', 'not-a-uuid']);
+    expect([bad.code, bad.err]).toEqual([1, expect.stringMatching(/^herald: EVENT_VALIDATION_FAILED: .*\/follows/)]);
+  });
+
   it('refuses an invalid event from flags with one line and no stack', async () => {
     const r = await run(['events', 'emit', '--event', 'x', '--resource', 'r', '--id', 'not-a-uuid']);
     expect(r.code).toBe(1);

@@ -16,6 +16,7 @@ interface EmitFlags extends ConnectionFlags {
   payload?: string;
   id?: string;
   occurred?: string;
+  follows?: string;
   file?: string;
 }
 
@@ -39,6 +40,7 @@ export function eventsEmitCommand(io: CliIo, status: CommandStatus): Command {
     .option('--payload <json>', 'the payload, a JSON object')
     .option('--id <uuid>', 'the event id (default: a new UUIDv7)')
     .option('--occurred <time>', 'when it happened: ISO-8601 or a duration ago (default: now)')
+    .option('--follows <uuid>', 'the id of the event this one follows (automations order by it)')
     .option('--file <path>', 'emit every event of a .json file (one event or an array), an NDJSON file, or - for NDJSON on stdin')
     .action(async (_flags: EmitFlags, command: Command) => {
       const flags = command.optsWithGlobals<EmitFlags>();
@@ -60,6 +62,7 @@ async function emitFromFlags(flags: EmitFlags, io: CliIo): Promise<void> {
     ...(flags.payload !== undefined ? { payload: parsePayload(flags.payload) } : {}),
     ...(flags.id !== undefined ? { id: flags.id } : {}),
     ...(flags.occurred !== undefined ? { occurred: parseTimeFlag(flags.occurred, Date.now()) } : {}),
+    ...(flags.follows !== undefined ? { follows: flags.follows } : {}),
   };
   const client = createCliClient(flags, io);
   try {
