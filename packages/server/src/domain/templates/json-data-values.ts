@@ -72,27 +72,24 @@ for (const cls of [JsonObjectValue, JsonArrayValue]) {
   });
 }
 
-function jsonObject(source: Record<string, unknown>, depth: number): JsonObjectValue {
-  const made = Object.create(JsonObjectValue.prototype) as Record<string, unknown>;
-  made.type = 'ObjectValue';
-  made._builtins = undefined;
-  made.heraldKind = null;
-  made.source = source;
-  made.depth = depth;
-  made.members = undefined;
-  made.complete = false;
-  return made as unknown as JsonObjectValue;
+/** An instance made without the library's constructor, with these own fields. */
+function instance<T>(cls: { prototype: object }, fields: Record<string, unknown>): T {
+  return Object.assign(Object.create(cls.prototype) as object, fields) as T;
 }
 
-function jsonArray(source: unknown[], depth: number): JsonArrayValue {
-  const made = Object.create(JsonArrayValue.prototype) as Record<string, unknown>;
-  made.type = 'ArrayValue';
-  made._builtins = undefined;
-  made.source = source;
-  made.depth = depth;
-  made.items = undefined;
-  return made as unknown as JsonArrayValue;
-}
+const jsonObject = (source: Record<string, unknown>, depth: number): JsonObjectValue =>
+  instance(JsonObjectValue, {
+    type: 'ObjectValue',
+    _builtins: undefined,
+    heraldKind: null,
+    source,
+    depth,
+    members: undefined,
+    complete: false,
+  });
+
+const jsonArray = (source: unknown[], depth: number): JsonArrayValue =>
+  instance(JsonArrayValue, { type: 'ArrayValue', _builtins: undefined, source, depth, items: undefined });
 
 /**
  * Wraps JSON data (what `JSON.parse` returns) as a template value, the way `toRuntimeValue` converts
