@@ -87,7 +87,8 @@ function keyOf(resourceId) {
 
 // The rollups event_day_counts and event_minute_counts (see sqlite-event-counts.ts): events per (UTC
 // day or minute, event name), changed in the transaction that inserts or deletes them. A tally collects
-// one transaction's changes first, so each (day, event) and (minute, event) is written once per transaction.
+// one transaction's changes first (unit number -> event -> count), so each (day, event) and (minute,
+// event) is written once per transaction.
 const DAY = 86400000000;
 const MINUTE = 60000000;
 
@@ -102,19 +103,19 @@ function newTally() {
   return { days: new Map(), minutes: new Map() };
 }
 
-function tally(counts, occurred, event) {
-  // The unit number has no space: the first one separates.
-  const day = unitOf(occurred, DAY) + ' ' + event;
-  counts.days.set(day, (counts.days.get(day) || 0) + 1);
-  const minute = unitOf(occurred, MINUTE) + ' ' + event;
-  counts.minutes.set(minute, (counts.minutes.get(minute) || 0) + 1);
+function bump(units, unit, event) {
+  let events = units.get(unit);
+  if (events === undefined) units.set(unit, (events = new Map()));
+  events.set(event, (events.get(event) || 0) + 1);
 }
 
-function forEachCount(counts, apply) {
-  for (const [key, n] of counts) {
-    const space = key.indexOf(' ');
-    apply(Number(key.slice(0, space)), key.slice(space + 1), n);
-  }
+function tally(counts, occurred, event) {
+  bump(counts.days, unitOf(occurred, DAY), event);
+  bump(counts.minutes, unitOf(occurred, MINUTE), event);
+}
+
+function forEachCount(units, apply) {
+  for (const [unit, events] of units) for (const [event, n] of events) apply(unit, event, n);
 }
 
 function addCounts(counts) {
