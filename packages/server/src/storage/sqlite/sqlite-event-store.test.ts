@@ -7,6 +7,7 @@ import { describeEventStoreContract } from '../event-store.contract.js';
 import type { EventRecord, Storage } from '../ports.js';
 import { openSqliteStorage, sqliteDatabaseFile } from './open-sqlite-storage.js';
 import { countSql, pageSql } from './sqlite-event-queries.js';
+import { LONG_READ_SLICE_ROWS } from './sqlite-reader.js';
 import { compareCodePoints } from './sqlite-resource-reads.js';
 
 describeEventStoreContract('sqlite', async () => {
@@ -205,5 +206,36 @@ describe('SqliteEventStore', () => {
     const definition = inspect((db) => db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'events__follows'").pluck().get());
     expect(definition).toMatch(/WHERE follows IS NOT NULL$/);
     expect(inspect((db) => db.prepare('SELECT typeof(follows), length(follows) FROM events WHERE seq = (SELECT max(seq) - 1 FROM events)').raw().get())).toEqual(['blob', 16]);
+  });
+
+  it('counts by resource in slices: the event loop turns while it walks, and other reads go on', async () => {
+    const count = 2 * LONG_READ_SLICE_ROWS + 100;
+    // Resource n % 50: 50 groups; one of them also gets a name from its newest event.
+    const resource = (n: number) => ({ 'prefect.resource.id': `acme.group.${n % 50}`, ...(n === count ? { 'prefect.resource.name': 'newest' } : {}) });
+    const records = range(1, count).map((n) => record(n, { resource: resource(n) }));
+    await storage.events.append(records);
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const counted = storage.events.countByResource(filter());
+    // A read on the main connection while the long read holds its own connection open.
+    const page = await storage.events.page({ filter: filter(), limit: 1 });
+    let groups;
+    try {
+      groups = await counted;
+    } finally {
+      counting = false;
+    }
+    expect(page).toHaveLength(1);
+    // Each full slice of rows gives the loop a turn; a walk in one piece gives it none.
+    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(groups).toHaveLength(50);
+    expect(groups.reduce((sum, g) => sum + g.count, 0)).toBe(count);
+    const named = groups.find((g) => g.value === `acme.group.${count % 50}`);
+    expect(named).toMatchObject({ label: 'newest' });
   });
 });

@@ -7,7 +7,8 @@ import type { SqliteReader } from './sqlite-reader.js';
  * The two reads that group by primary resource. Both walk the keys of the matching events from the
  * covering `events__occurred` index in JavaScript instead of sorting them in SQL: at 1M events the
  * window-function versions took 2.2 s (distinct page) and 3.7 s (count by resource); these take a
- * few ms (a first distinct page stops after `limit` resources) and about 1.3 s.
+ * few ms (a first distinct page stops after `limit` resources) and about 1.3 s. Both are long reads
+ * (`SqliteReader.longRead`): they walk in slices and let the event loop turn in between.
  */
 
 type Key = [resourceId: string, occurred: number, seq: number];
@@ -19,24 +20,29 @@ type Key = [resourceId: string, occurred: number, seq: number];
  * seen of a resource is its representative, so the walk stops as soon as the page is full.
  *
  * @example
- * readDistinctPage(reader, { filter: { ...filter, distinct: true }, limit: 50 })
+ * await readDistinctPage(reader, { filter: { ...filter, distinct: true }, limit: 50 })
  */
-export function readDistinctPage(reader: SqliteReader, { filter, limit, after }: EventPageQuery): StoredEvent[] {
-  const { sql, params } = matchingKeysSql(filter, true);
-  const asc = filter.order === 'ASC';
-  const beyondCursor = (occurred: number, seq: number) =>
-    !after || (asc ? occurred > after.occurred || (occurred === after.occurred && seq > after.seq) : occurred < after.occurred || (occurred === after.occurred && seq < after.seq));
-  const seen = new Set<string>();
-  const seqs: number[] = [];
-  for (const [resourceId, occurred, seq] of reader.prepare(sql).raw().iterate(...params) as IterableIterator<Key>) {
-    if (seen.has(resourceId)) continue;
-    seen.add(resourceId);
-    if (!beyondCursor(occurred, seq)) continue;
-    seqs.push(seq);
-    if (seqs.length === limit) break;
-  }
-  const bySeq = reader.prepare(SQLITE_READ_SQL.bySeq);
-  return seqs.map((seq) => bySeq.get(seq) as StoredEvent);
+export function readDistinctPage(reader: SqliteReader, { filter, limit, after }: EventPageQuery): Promise<StoredEvent[]> {
+  // A long read: a deep page walks the matches of every resource before it.
+  return reader.longRead(async (read) => {
+    const { sql, params } = matchingKeysSql(filter, true);
+    const asc = filter.order === 'ASC';
+    const beyondCursor = (occurred: number, seq: number) =>
+      !after ||
+      (asc
+        ? occurred > after.occurred || (occurred === after.occurred && seq > after.seq)
+        : occurred < after.occurred || (occurred === after.occurred && seq < after.seq));
+    const seen = new Set<string>();
+    const seqs: number[] = [];
+    await read.each<Key>(read.prepare(sql).raw(), params, ([resourceId, occurred, seq]) => {
+      if (seen.has(resourceId)) return true;
+      seen.add(resourceId);
+      if (beyondCursor(occurred, seq)) seqs.push(seq);
+      return seqs.length < limit;
+    });
+    const bySeq = read.prepare(SQLITE_READ_SQL.bySeq);
+    return seqs.map((seq) => bySeq.get(seq) as StoredEvent);
+  });
 }
 
 interface ResourceGroup {
@@ -53,39 +59,45 @@ interface ResourceGroup {
  * byte order).
  *
  * @example
- * readCountByResource(reader, filter) // [{ value: 'acme.model.churn', label: 'churn', count: 2, first, last }]
+ * await readCountByResource(reader, filter) // [{ value: 'acme.model.churn', label: 'churn', count: 2, first, last }]
  */
-export function readCountByResource(reader: SqliteReader, filter: NormalizedEventFilter): GroupCount[] {
-  const { sql, params } = matchingKeysSql(filter, false);
-  const groups = new Map<string, ResourceGroup>();
-  for (const [resourceId, occurred, seq] of reader.prepare(sql).raw().iterate(...params) as IterableIterator<Key>) {
-    const group = groups.get(resourceId);
-    if (group === undefined) {
-      groups.set(resourceId, { count: 1, first: occurred, last: occurred, newestSeq: seq });
-      continue;
-    }
-    group.count++;
-    if (occurred < group.first) group.first = occurred;
-    if (occurred > group.last || (occurred === group.last && seq > group.newestSeq)) {
-      group.last = occurred;
-      group.newestSeq = seq;
-    }
-  }
-  const primaryLabels = reader.prepare(SQLITE_READ_SQL.primaryLabels).pluck();
-  // Looking the labels up in rid order reads each page of the table once (twice as fast at 200k groups).
-  const rows = [...groups]
-    .sort(([, a], [, b]) => a.newestSeq - b.newestSeq)
-    .map(([value, { count, first, last, newestSeq }]): GroupCount => {
+export function readCountByResource(reader: SqliteReader, filter: NormalizedEventFilter): Promise<GroupCount[]> {
+  // A long read: it visits every matching event, and must not hold up the event loop meanwhile.
+  return reader.longRead(async (read) => {
+    const { sql, params } = matchingKeysSql(filter, false);
+    const groups = new Map<string, ResourceGroup>();
+    await read.each<Key>(read.prepare(sql).raw(), params, ([resourceId, occurred, seq]) => {
+      const group = groups.get(resourceId);
+      if (group === undefined) {
+        groups.set(resourceId, { count: 1, first: occurred, last: occurred, newestSeq: seq });
+        return;
+      }
+      group.count++;
+      if (occurred < group.first) group.first = occurred;
+      if (occurred > group.last || (occurred === group.last && seq > group.newestSeq)) {
+        group.last = occurred;
+        group.newestSeq = seq;
+      }
+    });
+    const primaryLabels = read.prepare(SQLITE_READ_SQL.primaryLabels).pluck();
+    // Looking the labels up in rid order reads each page of the table once (twice as fast at 200k groups).
+    const inRidOrder = [...groups].sort(([, a], [, b]) => a.newestSeq - b.newestSeq);
+    const rows = await read.map(inRidOrder, ([value, { count, first, last, newestSeq }]): GroupCount => {
       const labels = primaryLabels.get(newestSeq * 1024) as string | null;
       return { value, label: labelOf(labels, value), count, first, last };
     });
-  return rows.sort((a, b) => b.count - a.count || compareCodePoints(a.label, b.label) || compareCodePoints(a.value, b.value));
+    return rows.sort((a, b) => b.count - a.count || compareCodePoints(a.label, b.label) || compareCodePoints(a.value, b.value));
+  });
 }
 
 function labelOf(labels: string | null, resourceId: string): string {
   if (labels === null) return resourceId;
   const parsed = JSON.parse(labels) as Record<string, unknown>;
-  const name = Object.hasOwn(parsed, 'prefect.resource.name') ? parsed['prefect.resource.name'] : Object.hasOwn(parsed, 'prefect.name') ? parsed['prefect.name'] : undefined;
+  const name = Object.hasOwn(parsed, 'prefect.resource.name')
+    ? parsed['prefect.resource.name']
+    : Object.hasOwn(parsed, 'prefect.name')
+      ? parsed['prefect.name']
+      : undefined;
   return typeof name === 'string' ? name : resourceId;
 }
 
