@@ -111,13 +111,21 @@ function narrowToCursor(filter: NormalizedEventFilter, after: EventCursor): Norm
   return until < filter.since ? null : { ...filter, until };
 }
 
-/** Matching events, or distinct primary resource ids with `distinct`; from the rollups when they can. */
+/** Matching events (not for `distinct`: see `distinctResourcesSql`); from the rollups when they can. */
 export function countSql(filter: NormalizedEventFilter): SqlFragment {
   const rollup = rollupCountSql(filter);
   if (rollup) return rollup;
   const where = compileFilterWhere(filter, 'sqlite');
-  const what = filter.distinct ? 'count(DISTINCT e.resource_id)' : 'count(*)';
-  return { sql: `SELECT ${what} FROM events e WHERE ${where.sql}`, params: where.params };
+  return { sql: `SELECT count(*) FROM events e WHERE ${where.sql}`, params: where.params };
+}
+
+/**
+ * The distinct primary resource ids of the matching events, one row each, for a count that walks them
+ * in slices (`countDistinctResources`): `count(DISTINCT …)` would be one call of 0.7 s at 1M events.
+ */
+export function distinctResourcesSql(filter: NormalizedEventFilter): SqlFragment {
+  const where = compileFilterWhere(filter, 'sqlite');
+  return { sql: `SELECT DISTINCT e.resource_id FROM events e WHERE ${where.sql}`, params: where.params };
 }
 
 /**

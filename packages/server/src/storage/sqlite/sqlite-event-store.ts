@@ -6,7 +6,7 @@ import { uuidToBlob } from '../sql/uuid-blob.js';
 import { encodeAppendRows } from './encode-append-rows.js';
 import { countByEventSql, countSql, pageSql, SQLITE_READ_SQL } from './sqlite-event-queries.js';
 import type { SqliteReader } from './sqlite-reader.js';
-import { readCountByResource, readDistinctPage } from './sqlite-resource-reads.js';
+import { countDistinctResources, readCountByResource, readDistinctPage } from './sqlite-resource-reads.js';
 import { readCountByTime } from './sqlite-time-buckets.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
@@ -52,6 +52,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async count(filter: NormalizedEventFilter): Promise<number> {
+    if (filter.distinct) return countDistinctResources(this.reader, filter);
     return this.value<number>(countSql(filter));
   }
 

@@ -1,6 +1,6 @@
 import type { NormalizedEventFilter } from '@herald/core';
 import type { EventPageQuery, GroupCount, StoredEvent } from '../ports.js';
-import { matchingKeysSql, SQLITE_READ_SQL } from './sqlite-event-queries.js';
+import { distinctResourcesSql, matchingKeysSql, SQLITE_READ_SQL } from './sqlite-event-queries.js';
 import type { SqliteReader } from './sqlite-reader.js';
 
 /*
@@ -42,6 +42,22 @@ export function readDistinctPage(reader: SqliteReader, { filter, limit, after }:
     });
     const bySeq = read.prepare(SQLITE_READ_SQL.bySeq);
     return seqs.map((seq) => bySeq.get(seq) as StoredEvent);
+  });
+}
+
+/**
+ * The number of distinct primary resources of the matching events (the total of a `distinct` query),
+ * as a long read: each slice of rows is the next distinct ids SQLite finds.
+ *
+ * @example
+ * await countDistinctResources(reader, { ...filter, distinct: true }) // 200000
+ */
+export function countDistinctResources(reader: SqliteReader, filter: NormalizedEventFilter): Promise<number> {
+  return reader.longRead(async (read) => {
+    const { sql, params } = distinctResourcesSql(filter);
+    let count = 0;
+    await read.each(read.prepare(sql).pluck(), params, () => void count++);
+    return count;
   });
 }
 
