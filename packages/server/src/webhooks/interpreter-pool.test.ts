@@ -141,4 +141,15 @@ describe('createInterpreterPool', () => {
     expect(answered).toBe(true);
     expect(await answer).toMatchObject({ ok: false, failure: { error: 'slow' } });
   });
+
+  it('close still answers the jobs of a thread that stops while it waits', async () => {
+    const exiting = thread(
+      "const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => setTimeout(() => process.exit(5), 200));",
+    );
+    const interpreter = pool({ threads: 1, spawn: exiting });
+    const answer = interpreter.interpret(webhook, request('{"status": "late"}'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await interpreter.close();
+    expect(await answer).toMatchObject({ ok: true, events: [{ event: 'ci.late' }] });
+  });
 });

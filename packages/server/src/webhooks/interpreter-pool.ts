@@ -92,13 +92,17 @@ export function createInterpreterPool(options: {
   function start(): Thread {
     const thread: Thread = { worker: spawn(), jobs: new Map(), outbox: [], ready: false, stopped: false };
     const stop = (error: unknown): void => {
-      if (thread.stopped || closing) return;
+      if (thread.stopped) return;
       thread.stopped = true;
-      threads.splice(threads.indexOf(thread), 1);
-      logger.error({ err: error }, 'a webhook interpreter thread stopped; its requests run on the main thread');
+      const at = threads.indexOf(thread);
+      if (at !== -1) threads.splice(at, 1);
+      // Its jobs run here even while the pool closes, which waits for them; `close` itself stops threads with none.
       for (const job of thread.jobs.values()) inline(job);
       thread.jobs.clear();
-      if (thread.ready) threads.push(start());
+      if (!closing) {
+        logger.error({ err: error }, 'a webhook interpreter thread stopped; its requests run on the main thread');
+        if (thread.ready) threads.push(start());
+      }
       settled();
     };
     thread.worker.unref();
