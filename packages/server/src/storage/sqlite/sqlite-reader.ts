@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { setImmediate as turn } from 'node:timers/promises';
 import { openSqliteConnection, READER_PRAGMAS } from './sqlite-connection.js';
 
 /** Distinct statement texts kept prepared; filters of one shape share one text. */
@@ -6,8 +7,6 @@ const STATEMENT_CACHE_SIZE = 256;
 
 /** Rows a long read visits between two turns of the event loop (a few ms). */
 export const LONG_READ_SLICE_ROWS = 4096;
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** What a long read (see {@link SqliteReader.longRead}) reads with. */
 export interface LongRead {
@@ -24,7 +23,7 @@ export interface LongRead {
 
 /** A connection with its own cache of prepared statements. */
 class Connection {
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
