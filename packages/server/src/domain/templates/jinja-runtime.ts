@@ -128,6 +128,14 @@ function factory<T>(cls: ValueClass<T>): (value: T) => RuntimeValue & { value: T
   };
 }
 
+/**
+ * An instance of a library value class (or a subclass of one) made without its constructor, with these
+ * own fields: for Herald's values, which the library's constructors would give a `value` of their own.
+ */
+export function withoutConstructor<T>(cls: { prototype: object }, fields: Record<string, unknown>): T {
+  return Object.assign(Object.create(cls.prototype) as object, fields) as T;
+}
+
 const makeString = factory(StringValue);
 const makeInteger = factory(IntegerValue);
 const makeFloat = factory(FloatValue);

@@ -1,4 +1,4 @@
-import { ArrayValue, bool, NULL, num, str, UNDEFINED, type RuntimeValue } from './jinja-runtime.js';
+import { ArrayValue, bool, NULL, num, str, UNDEFINED, withoutConstructor, type RuntimeValue } from './jinja-runtime.js';
 import { DataValue, MAX_DATA_DEPTH } from './template-values.js';
 
 /**
@@ -63,7 +63,7 @@ export class JsonArrayValue extends ArrayValue implements JsonSource {
 }
 
 // `value` is a getter here, where the library has a data property: instances are made with
-// Object.create (below), so that no constructor stores one.
+// withoutConstructor (below), so that no constructor stores one.
 for (const cls of [JsonObjectValue, JsonArrayValue]) {
   Object.defineProperty(cls.prototype, 'value', {
     get(this: JsonObjectValue | JsonArrayValue) {
@@ -72,13 +72,8 @@ for (const cls of [JsonObjectValue, JsonArrayValue]) {
   });
 }
 
-/** An instance made without the library's constructor, with these own fields. */
-function instance<T>(cls: { prototype: object }, fields: Record<string, unknown>): T {
-  return Object.assign(Object.create(cls.prototype) as object, fields) as T;
-}
-
 const jsonObject = (source: Record<string, unknown>, depth: number): JsonObjectValue =>
-  instance(JsonObjectValue, {
+  withoutConstructor(JsonObjectValue, {
     type: 'ObjectValue',
     _builtins: undefined,
     heraldKind: null,
@@ -89,7 +84,7 @@ const jsonObject = (source: Record<string, unknown>, depth: number): JsonObjectV
   });
 
 const jsonArray = (source: unknown[], depth: number): JsonArrayValue =>
-  instance(JsonArrayValue, { type: 'ArrayValue', _builtins: undefined, source, depth, items: undefined });
+  withoutConstructor(JsonArrayValue, { type: 'ArrayValue', _builtins: undefined, source, depth, items: undefined });
 
 /**
  * Wraps JSON data (what `JSON.parse` returns) as a template value, the way `toRuntimeValue` converts

@@ -1,4 +1,16 @@
-import { ArrayValue, bool, list, num, NULL, ObjectValue, RuntimeValueBase, UNDEFINED, str, type RuntimeValue } from './jinja-runtime.js';
+import {
+  ArrayValue,
+  bool,
+  list,
+  num,
+  NULL,
+  ObjectValue,
+  RuntimeValueBase,
+  UNDEFINED,
+  str,
+  withoutConstructor,
+  type RuntimeValue,
+} from './jinja-runtime.js';
 
 /**
  * Herald's template values: plain JSON data converted once into the library's runtime values, plus
@@ -131,17 +143,11 @@ export class DataValue extends ViewValue {
 const NO_EXTRAS: ReadonlyMap<string, () => RuntimeValue> = new Map();
 
 /**
- * A {@link DataValue} of plain data, built without running the library's constructors (see
- * `factory` in jinja-runtime.ts): context conversion creates one per JSON object.
+ * A {@link DataValue} of plain data, built without running the library's constructors
+ * (`withoutConstructor`): context conversion creates one per JSON object.
  */
 function plainData(map: Map<string, RuntimeValue>): DataValue {
-  const made = Object.create(DataValue.prototype) as Record<string, unknown>;
-  made.type = 'ObjectValue';
-  made.value = map;
-  made._builtins = undefined;
-  made.heraldKind = null;
-  made.extras = NO_EXTRAS;
-  return made as unknown as DataValue;
+  return withoutConstructor(DataValue, { type: 'ObjectValue', value: map, _builtins: undefined, heraldKind: null, extras: NO_EXTRAS });
 }
 
 /** Header names match case-insensitively (`headers['Content-Type']`). Keys are stored lower-cased. */
