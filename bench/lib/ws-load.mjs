@@ -46,7 +46,8 @@ const deadline = measureFrom + Number(opt.seconds) * 1000;
 
 function pump() {
   while (sending && sent - acked - errors < windowSize) {
-    ws.send(JSON.stringify(next()));
+    // The event written straight as JSON: a fifth of the load generator's CPU per event (catalogue.mjs).
+    ws.send(next.json().json);
     sent++;
   }
 }
