@@ -5,13 +5,13 @@ import type { OutputStream } from './cli-io.js';
 export type StorageLogger = Parameters<typeof openStorage>[1];
 
 /**
- * A minimal logger for commands that open storage directly (`herald keys …`): storage's warnings
- * become one `herald: warn: …` line on stderr.
+ * A minimal logger for commands that open storage directly (`herald keys …`): storage's warnings and
+ * errors become one `herald: warn: …` or `herald: error: …` line on stderr.
  *
  * @example
  * const storage = await openStorage(config.storage, createStorageLogger(io.stderr));
  */
 export function createStorageLogger(stderr: OutputStream): StorageLogger {
-  const warn = (_details: object, message: string) => void stderr.write(`herald: warn: ${message}\n`);
-  return { child: () => ({ warn }) };
+  const line = (level: string) => (_details: object, message: string) => void stderr.write(`herald: ${level}: ${message}\n`);
+  return { child: () => ({ warn: line('warn'), error: line('error') }) };
 }

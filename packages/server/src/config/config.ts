@@ -22,6 +22,8 @@ export interface HeraldConfig {
     retentionMicros: number;
     /** How often retention runs. */
     retentionIntervalMs: number;
+    /** SQLite: threads for the reads that take a filter, so that a long one never stalls the server; 0 reads on the main thread. */
+    readThreads: number;
   };
   secrets: {
     /** `HERALD_SECRET_KEY` (base64 of 32 bytes), sealing connection and webhook secrets; null uses `<dataDir>/secret.key`. */
@@ -134,6 +136,7 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
       databaseUrl,
       retentionMicros: duration('HERALD_RETENTION', overrides.retention ?? env.HERALD_RETENTION, 7 * UNIT_MICROS.d!),
       retentionIntervalMs: duration('HERALD_RETENTION_INTERVAL', env.HERALD_RETENTION_INTERVAL, 3600e6) / 1000,
+      readThreads: int('HERALD_READ_THREADS', 1, 0),
     },
     secrets: { key: secretKey(env.HERALD_SECRET_KEY, problems) },
     ingestion: {

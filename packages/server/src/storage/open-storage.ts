@@ -4,10 +4,11 @@ import type { Storage } from './ports.js';
 import { openPostgresStorage } from './postgres/index.js';
 import type { PostgresLogger } from './postgres/postgres-database.js';
 import { openSqliteStorage } from './sqlite/index.js';
+import type { PoolLogger } from '../workers/thread-pool.js';
 
-/** What storage logs through: a child logger with `warn`. A pino logger is one; so is the CLI's. */
+/** What storage logs through: a child logger with `warn` and `error`. A pino logger is one; so is the CLI's. */
 export interface StorageLogger {
-  child(bindings: Record<string, unknown>): PostgresLogger;
+  child(bindings: Record<string, unknown>): PostgresLogger & PoolLogger;
 }
 
 /**
@@ -28,5 +29,5 @@ export function openStorage(config: HeraldConfig['storage'], logger: StorageLogg
       logger: logger.child({ component: 'postgres' }),
     });
   }
-  return openSqliteStorage({ dataDir: config.dataDir });
+  return openSqliteStorage({ dataDir: config.dataDir, readThreads: config.readThreads, logger: logger.child({ component: 'sqlite' }) });
 }

@@ -6,10 +6,12 @@ import { SqliteAutomationStore } from './sqlite-automation-store.js';
 import { openSqliteConnection, WRITER_PRAGMAS } from './sqlite-connection.js';
 import { SqliteConnectionStore } from './sqlite-connection-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { sqliteFilterReads } from './sqlite-filter-reads.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { SqliteWebhookStore } from './sqlite-webhook-store.js';
 import { SqliteWriter } from './sqlite-writer.js';
+import type { PoolLogger } from '../../workers/thread-pool.js';
 
 export interface SqliteStorageOptions {
   /** The data directory; created if missing. The database is `<dataDir>/herald.db`. */
@@ -20,6 +22,10 @@ export interface SqliteStorageOptions {
   analyzeAfterEvents?: number;
   /** Events whose resource rows wait outside the resource index (`sqlite-resource-tail.ts`). Default 2,048. */
   resourceIndexBatchEvents?: number;
+  /** Threads for the reads that take a filter (`sqlite-filter-reads.ts`); 0 reads on the calling thread. Default 0. */
+  readThreads?: number;
+  /** Where a read thread that stops is reported. */
+  logger?: PoolLogger;
 }
 
 /** The database file inside a data directory. */
@@ -29,7 +35,8 @@ export function sqliteDatabaseFile(dataDir: string): string {
 
 /**
  * Opens `<dataDir>/herald.db` (creating it), applies the pending migrations, and returns the stores:
- * reads on a connection of the main thread, writes on a worker thread with its own connection.
+ * reads on a connection of the main thread (those that take a filter on `readThreads` threads), writes
+ * on a worker thread with its own connection.
  * `close()` finishes the queued writes, checkpoints the WAL and closes both.
  *
  * @example
@@ -47,15 +54,27 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     setup.close();
   }
   const reader = new SqliteReader(file);
+  // The writer's ANALYZE runs, counted for the read threads (they reconnect, as `reader.refresh` does).
+  const analyzed = new Int32Array(new SharedArrayBuffer(4));
   try {
     const writer = await SqliteWriter.start({
       file,
       maxEventsPerTransaction: options.maxEventsPerTransaction,
       analyzeAfterEvents: options.analyzeAfterEvents,
       resourceIndexBatchEvents: options.resourceIndexBatchEvents,
-      onAnalyzed: () => reader.refresh(),
+      onAnalyzed: () => {
+        reader.refresh();
+        Atomics.add(analyzed, 0, 1);
+      },
     });
-    const events = new SqliteEventStore(reader, writer, file);
+    const filterReads = sqliteFilterReads({
+      file,
+      reader,
+      threads: options.readThreads ?? 0,
+      analyzed,
+      logger: options.logger ?? { error: () => undefined },
+    });
+    const events = new SqliteEventStore(reader, writer, file, filterReads);
     return {
       events,
       keys: new SqliteApiKeyStore(reader, writer),

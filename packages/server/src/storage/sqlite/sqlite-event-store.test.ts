@@ -10,18 +10,20 @@ import { countSql, pageSql } from './sqlite-event-queries.js';
 import { LONG_READ_SLICE_ROWS } from './sqlite-reader.js';
 import { compareCodePoints } from './sqlite-resource-reads.js';
 
-describeEventStoreContract('sqlite', async () => {
-  const dir = createTempDir('herald-sqlite-contract-');
-  // A batch of 2 events: appends of one event leave rows outside the resource index, larger ones index them.
-  const storage = await openSqliteStorage({ dataDir: dir.path, resourceIndexBatchEvents: 2 });
-  return {
-    store: storage.events,
-    cleanup: async () => {
-      await storage.close();
-      dir.remove();
-    },
-  };
-});
+for (const readThreads of [0, 1]) {
+  describeEventStoreContract(readThreads === 0 ? 'sqlite' : 'sqlite, filter reads on a read thread', async () => {
+    const dir = createTempDir('herald-sqlite-contract-');
+    // A batch of 2 events: appends of one event leave rows outside the resource index, larger ones index them.
+    const storage = await openSqliteStorage({ dataDir: dir.path, resourceIndexBatchEvents: 2, readThreads });
+    return {
+      store: storage.events,
+      cleanup: async () => {
+        await storage.close();
+        dir.remove();
+      },
+    };
+  });
+}
 
 const T0 = parseDateTime('2026-03-02T00:00:00Z')!;
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -135,9 +137,9 @@ describe('SqliteEventStore', () => {
     expect((await storage.events.page({ filter: filter({ resource: { id: ['acme.thing.7'] } }), limit: 5 })).map((e) => e.seq)).toHaveLength(1);
   });
 
-  it('writes planner statistics once the table has grown, and keeps answering the same', async () => {
+  it.each([0, 1])('writes planner statistics once the table has grown, and keeps answering the same (read threads: %i)', async (readThreads) => {
     await storage.close();
-    storage = await openSqliteStorage({ dataDir: dir.path, analyzeAfterEvents: 100 });
+    storage = await openSqliteStorage({ dataDir: dir.path, analyzeAfterEvents: 100, readThreads });
     const statistics = () => inspect((db) => db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get());
     await storage.events.append(range(1, 50).map((n) => record(n)));
     expect(statistics()).toBe(0);
@@ -146,6 +148,29 @@ describe('SqliteEventStore', () => {
     expect(statistics()).toBe(1);
     expect(await storage.events.count(filter({ event: { prefix: ['acme.'] } }))).toBe(150);
     expect((await storage.events.countByEvent(filter())).map((g) => g.count)).toEqual([150]);
+  });
+
+  it('runs a filter read that visits every event on its read thread, while this thread goes on', async () => {
+    await storage.close();
+    storage = await openSqliteStorage({ dataDir: dir.path, readThreads: 1 });
+    const filler = 'x'.repeat(4000);
+    for (let from = 1; from <= 30_000; from += 5000) await storage.events.append(range(from, 5000).map((n) => record(n, { payload: { filler } })));
+    // A word no event holds: the search reads the JSON of all 30,000 events (120 MB).
+    let counted = false;
+    const count = storage.events.count(filter({ text: { query: 'nowhere' } })).then((n) => {
+      counted = true;
+      return n;
+    });
+    let turns = 0;
+    while (!counted && turns < 5) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await storage.events.get(uuid(turns + 1))).toMatchObject({ seq: turns + 1 });
+      turns++;
+    }
+    // This thread turned and read by id 5 times while the search went on elsewhere.
+    expect(turns).toBe(5);
+    expect(counted).toBe(false);
+    expect(await count).toBe(0);
   });
 
   it('counts the WAL in sizeBytes', async () => {

@@ -1,13 +1,11 @@
 import { isUuid, type NormalizedEventFilter } from '@herald/core';
 import { statSync } from 'node:fs';
 import type { AppendOutcome, AppendResult, EventPageQuery, EventRecord, EventStore, GroupCount, StoredEvent, TimeBucketCount } from '../ports.js';
-import type { SqlFragment } from '../sql/filter-compiler.js';
 import { uuidToBlob } from '../sql/uuid-blob.js';
 import { encodeAppendRows } from './encode-append-rows.js';
-import { countByEventSql, countSql, pageSql, SQLITE_READ_SQL } from './sqlite-event-queries.js';
+import { SQLITE_READ_SQL } from './sqlite-event-queries.js';
+import type { ClosableFilterReads } from './sqlite-filter-reads.js';
 import type { SqliteReader } from './sqlite-reader.js';
-import { countDistinctResources, readCountByResource, readDistinctPage } from './sqlite-resource-reads.js';
-import { readCountByTime } from './sqlite-time-buckets.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 const RESULTS: readonly AppendResult[] = ['inserted', 'duplicate', 'conflict'];
@@ -17,8 +15,9 @@ const PURGE_BATCH = 2000;
 
 /**
  * The SQLite {@link EventStore}. Writes go to the writer worker (`SqliteWriter`), which owns its own
- * connection and commits on its own thread; reads run on the main thread on a second connection, which
- * WAL lets read while the worker writes. A read started after an append resolved sees that append.
+ * connection and commits on its own thread. The reads that take a filter run on read threads
+ * (`sqlite-filter-reads.ts`); lookups by id and by log position on the main thread's connection. WAL
+ * lets them read while the worker writes. A read started after an append resolved sees that append.
  *
  * Open it with `openSqliteStorage`, which migrates the schema and starts the worker.
  *
@@ -33,6 +32,8 @@ export class SqliteEventStore implements EventStore {
     private readonly reader: SqliteReader,
     private readonly writer: SqliteWriter,
     private readonly file: string,
+    /** The reads that take a filter, on the read threads (`sqlite-filter-reads.ts`). */
+    private readonly filterReads: ClosableFilterReads,
   ) {}
 
   async append(records: EventRecord[]): Promise<AppendOutcome> {
@@ -45,27 +46,24 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async page(query: EventPageQuery): Promise<StoredEvent[]> {
-    if (query.limit <= 0) return [];
-    if (query.filter.distinct) return readDistinctPage(this.reader, query);
-    return this.all<StoredEvent>(pageSql(query));
+  page(query: EventPageQuery): Promise<StoredEvent[]> {
+    return this.filterReads.page(query);
   }
 
-  async count(filter: NormalizedEventFilter): Promise<number> {
-    if (filter.distinct) return countDistinctResources(this.reader, filter);
-    return this.value<number>(countSql(filter));
+  count(filter: NormalizedEventFilter): Promise<number> {
+    return this.filterReads.count(filter);
   }
 
-  async countByTime(filter: NormalizedEventFilter, grid: { pivot: number; delta: number }): Promise<TimeBucketCount[]> {
-    return readCountByTime(this.reader, filter, grid);
+  countByTime(filter: NormalizedEventFilter, grid: { pivot: number; delta: number }): Promise<TimeBucketCount[]> {
+    return this.filterReads.countByTime(filter, grid);
   }
 
-  async countByEvent(filter: NormalizedEventFilter): Promise<GroupCount[]> {
-    return this.all<GroupCount>(countByEventSql(filter));
+  countByEvent(filter: NormalizedEventFilter): Promise<GroupCount[]> {
+    return this.filterReads.countByEvent(filter);
   }
 
-  async countByResource(filter: NormalizedEventFilter): Promise<GroupCount[]> {
-    return readCountByResource(this.reader, filter);
+  countByResource(filter: NormalizedEventFilter): Promise<GroupCount[]> {
+    return this.filterReads.countByResource(filter);
   }
 
   async get(id: string): Promise<StoredEvent | null> {
@@ -103,18 +101,11 @@ export class SqliteEventStore implements EventStore {
   /** Closes the whole storage: the stores share the writer and the read connection. */
   async close(): Promise<void> {
     try {
+      await this.filterReads.close();
       await this.writer.close();
     } finally {
       this.reader.close();
     }
-  }
-
-  private all<T>({ sql, params }: SqlFragment): T[] {
-    return this.prepare(sql).all(...params) as T[];
-  }
-
-  private value<T>({ sql, params }: SqlFragment): T {
-    return this.prepare(sql).pluck().get(...params) as T;
   }
 
   private prepare(sql: string) {

@@ -1,0 +1,46 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createThreadPool, type ThreadPool } from './thread-pool.js';
+
+/** A thread from source that is evaluated as CommonJS. */
+const thread = (source: string) => () => new Worker(source, { eval: true });
+const errors: string[] = [];
+const logger = { error: (_object: object, message: string) => void errors.push(message) };
+const pools: ThreadPool<number, number>[] = [];
+
+function pool(spawn: () => Worker, inline: (n: number) => number | Promise<number>): ThreadPool<number, number> {
+  const created = createThreadPool<number, number>({ name: 'test', threads: 1, spawn, inline, logger });
+  pools.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+  errors.length = 0;
+});
+
+// The interpreter pool's tests (webhooks/interpreter-pool.test.ts) cover threads that cannot start,
+// stop, or close under way; these cover what the read threads of SQLite add: async and failing jobs.
+describe('createThreadPool', () => {
+  it('answers with what the thread computed, a tick of jobs in one message', async () => {
+    const doubling = thread(
+      "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', (jobs) => parentPort.postMessage(jobs.map(({ id, input }) => ({ id, result: input * 2 + jobs.length * 1000 }))));",
+    );
+    const doubled = pool(doubling, () => -1);
+    // Three jobs of one tick went in one message of three.
+    expect(await Promise.all([1, 2, 3].map((n) => doubled.run(n)))).toEqual([3002, 3004, 3006]);
+  });
+
+  it('rejects with the error of the calling thread when a job that failed in its thread fails there too', async () => {
+    const failing = thread(
+      "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (jobs) => parentPort.postMessage(jobs.map(({ id }) => ({ id, failed: true }))));",
+    );
+    const strict = pool(failing, async (n) => {
+      if (n < 0) throw new Error(`no such row: ${n}`);
+      return n;
+    });
+    await expect(strict.run(-7)).rejects.toThrow('no such row: -7');
+    expect(await strict.run(7)).toBe(7);
+    expect(errors).toEqual([]);
+  });
+});
