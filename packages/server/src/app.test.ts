@@ -77,6 +77,42 @@ describe('startHerald', () => {
   });
 });
 
+describe('a search over every stored event', () => {
+  it('runs beside ingest: an event posted meanwhile is acknowledged before the search answers', async () => {
+    const herald = await startHerald({ port: 0, dataDir: tempDir(), logger: silent, env: {} });
+    servers.push(herald);
+    const filler = 'x'.repeat(4000);
+    for (let batch = 0; batch < 6; batch++) {
+      const events = Array.from({ length: 5000 }, () => ({ ...event(), payload: { filler } }));
+      const posted = await fetch(`${herald.url}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
+      expect(posted.status).toBe(204);
+    }
+    const order: string[] = [];
+    // A word no event holds: the search reads the JSON of all 30,000 events (120 MB).
+    const search = fetch(`${herald.url}/api/events/filter`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { text: { query: 'nowhere' } } }),
+    }).then(async (res) => {
+      order.push('search');
+      return (await res.json()) as { total: number };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const posted = await fetch(`${herald.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([event()]),
+    });
+    order.push(`post ${posted.status}`);
+    expect((await search).total).toBe(0);
+    expect(order).toEqual(['post 204', 'search']);
+  });
+});
+
 describe('startRetention', () => {
   it('removes events older than the retention period and keeps the rest', async () => {
     const dataDir = tempDir();
@@ -87,7 +123,13 @@ describe('startRetention', () => {
       const fresh = normalizeEvent(event(), now, { maxEventBytes: 1e6, path: [] });
       if (!old.ok || !fresh.ok) throw new Error('fixture events must be valid');
       await storage.events.append([old.record, fresh.record]);
-      const retention = startRetention({ store: storage.events, retentionMicros: 7 * 86_400_000_000, intervalMs: 3_600_000, logger: silent, now: () => now });
+      const retention = startRetention({
+        store: storage.events,
+        retentionMicros: 7 * 86_400_000_000,
+        intervalMs: 3_600_000,
+        logger: silent,
+        now: () => now,
+      });
       expect(await retention.runOnce()).toBe(1);
       retention.stop();
       expect(await storage.events.get(old.record.event.id)).toBeNull();
