@@ -14,6 +14,12 @@ export interface PostgresStorageOptions {
   url: string;
   /** Pool size. Appends are serialised by a lock, so extra connections serve reads. Default 10. */
   maxConnections?: number;
+  /**
+   * Connections of a pool of their own for the reads that take a filter (pages and counts), so that
+   * slow searches can never take the connections that appends, lookups and live delivery need.
+   * Default 4.
+   */
+  readConnections?: number;
   /** Days around today that get their own partition; older or later events go to the DEFAULT one. */
   partitionWindow?: PartitionWindow;
   /** The current time in µs (tests pass a fixed clock). */
@@ -23,7 +29,7 @@ export interface PostgresStorageOptions {
 
 /**
  * Connects to PostgreSQL, applies the pending migrations (once, even when several replicas start
- * together), and returns the stores. `close()` ends the pool.
+ * together), and returns the stores. `close()` ends the pools.
  *
  * @example
  * const storage = await openPostgresStorage({ url: process.env.HERALD_DATABASE_URL! });
@@ -32,6 +38,7 @@ export interface PostgresStorageOptions {
  */
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const db = new PostgresDatabase({ url: options.url, maxConnections: options.maxConnections ?? 10, logger: options.logger });
+  const filterDb = new PostgresDatabase({ url: options.url, maxConnections: options.readConnections ?? 4, logger: options.logger });
   try {
     await migratePostgres(db);
     const partitions = new PostgresPartitions(db, {
@@ -39,17 +46,17 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       now: options.now ?? (() => toMicros(Date.now())),
     });
     await partitions.load();
-    const events = new PostgresEventStore(db, partitions);
+    const events = new PostgresEventStore(db, partitions, filterDb);
     return {
       events,
       keys: new PostgresApiKeyStore(db),
       automations: new PostgresAutomationStore(db),
       connections: new PostgresConnectionStore(db),
       webhooks: new PostgresWebhookStore(db),
-      close: () => db.end(),
+      close: () => events.close(),
     };
   } catch (error) {
-    await db.end();
+    await Promise.all([db.end(), filterDb.end()]);
     throw error;
   }
 }

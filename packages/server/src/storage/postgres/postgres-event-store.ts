@@ -16,13 +16,18 @@ import { purgeEventsBefore } from './postgres-retention.js';
  */
 export class PostgresEventStore implements EventStore {
   readonly dialect = 'postgres' as const;
+  /** Lookups by id and by log position, on the pool that appends use. */
   private readonly queries: PostgresEventQueries;
+  /** The reads that take a filter, on a pool of their own (`filterDb`, default `db`). */
+  private readonly filterQueries: PostgresEventQueries;
 
   constructor(
     private readonly db: PostgresDatabase,
     private readonly partitions: PostgresPartitions,
+    private readonly filterDb: PostgresDatabase = db,
   ) {
     this.queries = new PostgresEventQueries(db);
+    this.filterQueries = filterDb === db ? this.queries : new PostgresEventQueries(filterDb);
   }
 
   async append(records: EventRecord[]): Promise<AppendOutcome> {
@@ -31,23 +36,23 @@ export class PostgresEventStore implements EventStore {
   }
 
   page(query: EventPageQuery): Promise<StoredEvent[]> {
-    return this.queries.page(query);
+    return this.filterQueries.page(query);
   }
 
   count(filter: NormalizedEventFilter): Promise<number> {
-    return this.queries.count(filter);
+    return this.filterQueries.count(filter);
   }
 
   countByTime(filter: NormalizedEventFilter, grid: { pivot: number; delta: number }): Promise<TimeBucketCount[]> {
-    return this.queries.countByTime(filter, grid);
+    return this.filterQueries.countByTime(filter, grid);
   }
 
   countByEvent(filter: NormalizedEventFilter): Promise<GroupCount[]> {
-    return this.queries.countByEvent(filter);
+    return this.filterQueries.countByEvent(filter);
   }
 
   countByResource(filter: NormalizedEventFilter): Promise<GroupCount[]> {
-    return this.queries.countByResource(filter);
+    return this.filterQueries.countByResource(filter);
   }
 
   get(id: string): Promise<StoredEvent | null> {
@@ -70,8 +75,8 @@ export class PostgresEventStore implements EventStore {
     return this.queries.sizeBytes();
   }
 
-  /** Ends the pool. The storage and its stores share it, so closing any of them closes all. */
-  close(): Promise<void> {
-    return this.db.end();
+  /** Ends the pools. The storage and its stores share them, so closing any of them closes all. */
+  async close(): Promise<void> {
+    await Promise.all([this.db.end(), this.filterDb.end()]);
   }
 }

@@ -8,7 +8,8 @@ import { openPostgresStorage } from './open-postgres-storage.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { toColumns } from './event-rows.js';
-import { dayBounds, dayOf, partitionName } from './postgres-partitions.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { dayBounds, dayOf, DEFAULT_PARTITION_WINDOW, partitionName, PostgresPartitions } from './postgres-partitions.js';
 
 const NOW = toMicros(Date.now());
 
@@ -29,6 +30,16 @@ function record(id: string, overrides: Partial<Event> = {}, received = NOW): Eve
 }
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/** Every event of the last day. */
+function filter() {
+  const parsed = parseEventFilter(
+    { occurred: { since: formatDateTime(NOW - MICROS.day), until: formatDateTime(NOW) } },
+    { now: NOW, missingUntil: 'now' },
+  );
+  if (!parsed.ok) throw new Error('bad filter');
+  return parsed.filter;
+}
 
 describe('openPostgresStorage: migrations', () => {
   let temp: TempPostgres;
@@ -246,6 +257,42 @@ describe('PostgresEventStore: append', () => {
 
   it('reports its size in bytes', async () => {
     expect(await storage.events.sizeBytes()).toBeGreaterThan(0);
+  });
+});
+
+describe('PostgresEventStore: a pool of its own for filter reads', () => {
+  let temp: TempPostgres;
+  beforeAll(async () => {
+    temp = await createTempPostgresDatabase();
+  });
+  afterAll(async () => {
+    await temp.drop();
+  });
+
+  it('appends and looks up by id while every connection of the filter reads is taken', async () => {
+    const db = new PostgresDatabase({ url: temp.url, maxConnections: 2 });
+    const filterDb = new PostgresDatabase({ url: temp.url, maxConnections: 1 });
+    await migratePostgres(db);
+    const partitions = new PostgresPartitions(db, { window: DEFAULT_PARTITION_WINDOW, now: () => NOW });
+    await partitions.load();
+    const store = new PostgresEventStore(db, partitions, filterDb);
+    try {
+      // As a slow search would: the filter pool's only connection is busy.
+      const held = await filterDb.pool.connect();
+      let paged = false;
+      const page = store.page({ filter: filter(), limit: 10 }).then((events) => {
+        paged = true;
+        return events;
+      });
+      expect((await store.append([record(uuid(1))])).results).toEqual(['inserted']);
+      expect((await store.get(uuid(1)))?.json).toBe(record(uuid(1)).json);
+      expect(await store.readLog(0, 10)).toHaveLength(1);
+      expect(paged).toBe(false);
+      held.release();
+      expect((await page).map((e) => e.json)).toEqual([record(uuid(1)).json]);
+    } finally {
+      await store.close();
+    }
   });
 });
 
