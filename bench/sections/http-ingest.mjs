@@ -27,7 +27,7 @@ export function httpLoadArgs(ctx, url, extra = []) {
 
 /**
  * Starts Herald with `env`, runs the HTTP load with ids of `ids` kind, and resolves with
- * `{ load, usage, stored, commitEvents, peakRssBytes }` once the server is stopped.
+ * `{ load, usage, stored, commitEvents, peakRssBytes, peakRssAfterReadsBytes }` once the server is stopped.
  */
 export async function measureHeraldHttpIngest(ctx, { env, ids = 'v7' }) {
   const server = await ctx.startHerald(env);
@@ -35,9 +35,11 @@ export async function measureHeraldHttpIngest(ctx, { env, ids = 'v7' }) {
     const cpu = watchCpu(server.pid);
     const load = await ctx.runTool('http-load.mjs', httpLoadArgs(ctx, server.info.url, ['--ids', ids, '--verify-every', '10']));
     const usage = cpu.end();
+    // The peak of the ingest run itself; the count below starts SQLite's read thread (about 16 MB more).
+    const peakDuringLoad = peakRssBytes(server.pid);
     const stored = await storedEventCount(server.info.url);
     const commitEvents = await meanCommitEvents(server.info.url);
-    return { load, usage, stored, commitEvents, peakRssBytes: peakRssBytes(server.pid) };
+    return { load, usage, stored, commitEvents, peakRssBytes: peakDuringLoad, peakRssAfterReadsBytes: peakRssBytes(server.pid) };
   } finally {
     await server.stop();
   }
@@ -70,7 +72,7 @@ export function ingestCheckFigures(prefix, label, run) {
       value: run.peakRssBytes / 1e6,
       unit: 'MB',
       target: { op: '<=', value: 300 },
-      note: 'VmHWM of the server process after the load',
+      note: `VmHWM of the server process at the end of the load; ${(run.peakRssAfterReadsBytes / 1e6).toFixed(0)} MB after the read-back count (which starts the read thread on SQLite)`,
     }),
   ];
 }
