@@ -9,7 +9,7 @@ import type { IngestService } from '../ingestion/ingest-service.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { WebhookStore } from '../storage/ports.js';
 import { CaptureRing } from './capture-ring.js';
-import { createInterpreterPool, inlineInterpreter } from './interpreter-pool.js';
+import { createInterpreterPool } from './interpreter-pool.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
 import { WebhookProcessor } from './webhook-processor.js';
@@ -48,10 +48,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const { config, logger, now } = options;
   const limiter = createRateLimiter(() => Date.now());
   const captures = new CaptureRing({ store: options.store, size: config.captureSize, maxBodyBytes: config.captureMaxBodyBytes, logger });
-  const interpreter =
-    config.threads > 0
-      ? createInterpreterPool({ threads: config.threads, render: renderWebhookTemplate, logger })
-      : inlineInterpreter(renderWebhookTemplate);
+  const interpreter = createInterpreterPool({ threads: config.threads, render: renderWebhookTemplate, logger });
   const processor = new WebhookProcessor({
     ingest: options.ingest,
     validator: createEventValidator(options.limits),

@@ -79,6 +79,23 @@ describe('createInterpreterPool', () => {
     expect(answers.map((a) => (a.ok ? a.events[0]!.event : a.failure.error))).toEqual(statuses.map((s) => `ci.${s}`));
   });
 
+  it('with no threads (HERALD_WEBHOOK_THREADS=0) answers on this thread and starts none', async () => {
+    let started = 0;
+    const interpreter = pool({
+      threads: 0,
+      spawn: () => {
+        started++;
+        return thread('')();
+      },
+    });
+    expect(await interpreter.interpret(webhook, request('{"status": "inline"}'))).toMatchObject({
+      ok: true,
+      events: [{ event: 'ci.inline' }],
+    });
+    expect(started).toBe(0);
+    expect(logLines).toEqual([]);
+  });
+
   it('answers on this thread when a thread cannot start, and says so once in the log', async () => {
     const interpreter = pool({ threads: 1, spawn: thread("throw new Error('no such module')") });
     const answers = await Promise.all([1, 2, 3].map((n) => interpreter.interpret(webhook, request(JSON.stringify({ status: `n${n}` })))));

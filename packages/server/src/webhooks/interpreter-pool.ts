@@ -17,19 +17,12 @@ export interface InterpreterJob {
   request: Omit<InboundRequest, 'body'> & { body: Uint8Array };
 }
 
-/** Interprets on the calling thread (`HERALD_WEBHOOK_THREADS=0`, and previews). */
-export function inlineInterpreter(render: RenderWebhookTemplate): RequestInterpreter {
-  return {
-    interpret: async (webhook, request) => interpretRequest(webhook, request, render),
-    close: async () => undefined,
-  };
-}
-
 /**
  * Interprets webhook requests (render the template, parse its JSON, complete the event) on `threads`
  * worker threads (`interpreter-worker.ts`), so that the HTTP thread only routes, ingests and answers,
- * and a slow template never holds up other requests. The answer is always the one
- * {@link interpretRequest} gives (see {@link createThreadPool}).
+ * and a slow template never holds up other requests; with `threads` 0 (`HERALD_WEBHOOK_THREADS=0`),
+ * on the calling thread. The answer is always the one {@link interpretRequest} gives (see
+ * {@link createThreadPool}).
  *
  * @example
  * const interpreter = createInterpreterPool({ threads: 1, render: renderWebhookTemplate, logger });
@@ -49,7 +42,13 @@ export function createInterpreterPool(options: {
     inline: ({ webhook, request }) => interpretRequest(webhook, request, options.render),
     toMessage: ({ webhook, request }) => ({
       webhook: { id: webhook.id, name: webhook.name, template: webhook.template },
-      request: { method: request.method, headers: request.headers, query: request.query, received: request.received, body: new Uint8Array(request.body) },
+      request: {
+        method: request.method,
+        headers: request.headers,
+        query: request.query,
+        received: request.received,
+        body: new Uint8Array(request.body),
+      },
     }),
     logger: options.logger,
   });

@@ -55,8 +55,8 @@ export interface ThreadPoolOptions<I, O, M> {
  * Runs jobs on `threads` worker threads, so that slow work never holds up the calling thread's event
  * loop. The answer is always the one `inline` gives: a job that throws in a thread, or whose thread
  * stops, runs again on the calling thread. A thread that stops after it started is replaced; one that
- * cannot start leaves its share to the calling thread. The threads start with the first job, and the
- * jobs of one tick go to a thread in one message.
+ * cannot start leaves its share to the calling thread, and with `threads` 0 every job runs there. The
+ * threads start with the first job, and the jobs of one tick go to a thread in one message.
  *
  * @example
  * const pool = createThreadPool({ name: 'reader', threads: 1, spawn, inline: (q) => read(q), logger });

@@ -76,7 +76,6 @@ export function sqliteFilterReads(options: {
   logger: PoolLogger;
 }): ClosableFilterReads {
   const here = readFilters(options.reader);
-  if (options.threads <= 0) return { ...here, close: async () => undefined };
   const pool = createThreadPool<FilterRead, unknown>({
     name: 'SQLite reader',
     threads: options.threads,
