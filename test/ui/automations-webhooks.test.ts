@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type TestHerald } from '../support/test-herald.js';
-import { ensureUiBuilt, launchChromium, postEvents, screenshot, seedEvent } from './ui-harness.js';
+import { ensureUiBuilt, launchChromium, newPage, postEvents, screenshot, seedEvent } from './ui-harness.js';
 
 let herald: TestHerald;
 let browser: Browser;
@@ -26,8 +26,7 @@ afterEach(async (context) => {
 });
 
 async function openPage(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  page = await newPage(browser);
   await page.goto(herald.url + path);
   return page;
 }

@@ -56,6 +56,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * A page in a context of its own. Its actions give up after 15 s, within the test's 30 s: a step
+ * that is stuck fails naming its locator, where the test's own limit would name only the test.
+ */
+export async function newPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(15_000);
+  return context.newPage();
+}
+
 /** Saves a full-page screenshot under `test-results/ui/` (the CI artifact). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = join(repo, 'test-results/ui');

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type TestHerald } from '../support/test-herald.js';
-import { ensureUiBuilt, launchChromium, postEvents, screenshot, seedEvent, type SeedEvent } from './ui-harness.js';
+import { ensureUiBuilt, launchChromium, newPage, postEvents, screenshot, seedEvent, type SeedEvent } from './ui-harness.js';
 
 const HOUR = 3_600_000;
 let herald: TestHerald;
@@ -46,8 +46,7 @@ afterEach(async (context) => {
 });
 
 async function openPage(path: string, serverUrl = herald.url): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  page = await newPage(browser);
   await page.goto(serverUrl + path);
   return page;
 }
@@ -218,5 +217,6 @@ describe('web UI, keys and errors', () => {
     }
     await page.getByRole('button', { name: '1h' }).click();
     await poll(() => page.getByTestId('error-state').textContent()).toContain('Cannot reach the Herald server');
-  });
+    // It starts and stops a server of its own besides the file's.
+  }, 60_000);
 });

@@ -70,6 +70,8 @@ describe('createInterpreterPool', () => {
     expect(answers.map(withoutIds)).toEqual(cases.map(([hook, req]) => withoutIds(interpretRequest(hook, req, renderWebhookTemplate))));
     expect(answers[0]).toMatchObject({ ok: true, events: [{ event: 'ci.passed', payload: { q: { page: '2' } } }] });
     expect(answers.map((a) => a.ok)).toEqual([true, true, false, false, true, false]);
+    // Both threads started: none fell back to this thread.
+    expect(logLines).toEqual([]);
   });
 
   it('spreads a burst over its threads and answers every request in order of its own', async () => {
@@ -77,6 +79,7 @@ describe('createInterpreterPool', () => {
     const statuses = Array.from({ length: 200 }, (_, i) => `s${i}`);
     const answers = await Promise.all(statuses.map((status) => interpreter.interpret(webhook, request(JSON.stringify({ status })))));
     expect(answers.map((a) => (a.ok ? a.events[0]!.event : a.failure.error))).toEqual(statuses.map((s) => `ci.${s}`));
+    expect(logLines).toEqual([]);
   });
 
   it('with no threads (HERALD_WEBHOOK_THREADS=0) answers on this thread and starts none', async () => {
@@ -102,7 +105,7 @@ describe('createInterpreterPool', () => {
     expect(answers.map((a) => a.ok && a.events[0]!.event)).toEqual(['ci.n1', 'ci.n2', 'ci.n3']);
     await expect.poll(() => logLines.length).toBe(1);
     expect(JSON.parse(logLines[0]!)).toMatchObject({
-      msg: expect.stringContaining('interpreter thread stopped'),
+      msg: expect.stringContaining('interpreter thread could not start'),
       err: { message: 'no such module' },
     });
     // The pool no longer has a thread: later requests are answered at once on this thread.

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createThreadPool, type ThreadPool } from './thread-pool.js';
+import { createThreadPool, startModuleWorker, type ThreadPool } from './thread-pool.js';
 
 /** A thread from source that is evaluated as CommonJS. */
 const thread = (source: string) => () => new Worker(source, { eval: true });
@@ -19,6 +19,9 @@ afterEach(async () => {
   errors.length = 0;
 });
 
+// A worker module that is TypeScript here, under vitest, as every worker of the server is.
+const doublingWorker = new URL('../test-support/doubling-worker.ts', import.meta.url).href;
+
 // The interpreter pool's tests (webhooks/interpreter-pool.test.ts) cover threads that cannot start,
 // stop, or close under way; these cover what the read threads of SQLite add: async and failing jobs.
 describe('createThreadPool', () => {
@@ -29,6 +32,17 @@ describe('createThreadPool', () => {
     const doubled = pool(doubling, () => -1);
     // Three jobs of one tick went in one message of three.
     expect(await Promise.all([1, 2, 3].map((n) => doubled.run(n)))).toEqual([3002, 3004, 3006]);
+  });
+
+  it('starts a worker module from the TypeScript sources, and the job runs there', async () => {
+    const doubled = pool(
+      () => startModuleWorker(doublingWorker, 'doubling-worker'),
+      () => {
+        throw new Error('ran on the calling thread');
+      },
+    );
+    expect(await doubled.run(21)).toBe(42);
+    expect(errors).toEqual([]);
   });
 
   it('rejects with the error of the calling thread when a job that failed in its thread fails there too', async () => {

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /** Where a pool reports a thread that stopped. */
@@ -90,7 +88,7 @@ export function createThreadPool<I, O, M = I>(options: ThreadPoolOptions<I, O, M
       for (const job of thread.jobs.values()) inline(job);
       thread.jobs.clear();
       if (!closing) {
-        logger.error({ err: error }, `a ${name} thread stopped; its jobs run on the main thread`);
+        logger.error({ err: error }, `a ${name} thread ${thread.ready ? 'stopped' : 'could not start'}; its jobs run on the main thread`);
         if (thread.ready) threads.push(start());
       }
       settled();
@@ -166,7 +164,9 @@ export function createThreadPool<I, O, M = I>(options: ThreadPoolOptions<I, O, M
 export function startModuleWorker(from: string, name: string, workerData?: unknown): Worker {
   const entry = new URL(`./${name}.${from.endsWith('.ts') ? 'ts' : 'js'}`, from);
   if (entry.pathname.endsWith('.js')) return new Worker(entry, { workerData });
-  const tsx = pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+  // The ESM entry (import conditions): the CommonJS one, which require.resolve finds, registers its
+  // loader at a path that does not exist, and the thread fails to start.
+  const tsx = import.meta.resolve('tsx/esm/api');
   const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(source, { eval: true, workerData });
 }

@@ -10,16 +10,25 @@ import { countSql, pageSql } from './sqlite-event-queries.js';
 import { LONG_READ_SLICE_ROWS } from './sqlite-reader.js';
 import { compareCodePoints } from './sqlite-resource-reads.js';
 
+/** Records what a read pool logs: it logs only a thread that stopped, or could not start. */
+function threadStopLog() {
+  const messages: string[] = [];
+  return { messages, error: (_object: object, message: string) => void messages.push(message) };
+}
+
 for (const readThreads of [0, 1]) {
   describeEventStoreContract(readThreads === 0 ? 'sqlite' : 'sqlite, filter reads on a read thread', async () => {
     const dir = createTempDir('herald-sqlite-contract-');
     // A batch of 2 events: appends of one event leave rows outside the resource index, larger ones index them.
-    const storage = await openSqliteStorage({ dataDir: dir.path, resourceIndexBatchEvents: 2, readThreads });
+    const threadStops = threadStopLog();
+    const storage = await openSqliteStorage({ dataDir: dir.path, resourceIndexBatchEvents: 2, readThreads, logger: threadStops });
     return {
       store: storage.events,
       cleanup: async () => {
         await storage.close();
         dir.remove();
+        // Every read went to the read thread: it started, and none fell back to this thread.
+        expect(threadStops.messages).toEqual([]);
       },
     };
   });
@@ -152,7 +161,8 @@ describe('SqliteEventStore', () => {
 
   it('runs a filter read that visits every event on its read thread, while this thread goes on', async () => {
     await storage.close();
-    storage = await openSqliteStorage({ dataDir: dir.path, readThreads: 1 });
+    const threadStops = threadStopLog();
+    storage = await openSqliteStorage({ dataDir: dir.path, readThreads: 1, logger: threadStops });
     const filler = 'x'.repeat(4000);
     for (let from = 1; from <= 30_000; from += 5000) await storage.events.append(range(from, 5000).map((n) => record(n, { payload: { filler } })));
     // A word no event holds: the search reads the JSON of all 30,000 events (120 MB).
@@ -171,6 +181,7 @@ describe('SqliteEventStore', () => {
     expect(turns).toBe(5);
     expect(counted).toBe(false);
     expect(await count).toBe(0);
+    expect(threadStops.messages).toEqual([]);
   });
 
   it('counts the WAL in sizeBytes', async () => {
