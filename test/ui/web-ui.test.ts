@@ -132,11 +132,15 @@ describe('web UI, event feed', () => {
   it('moves through rows with j/k and opens one with enter', async () => {
     await openPage('/events?event=acme.deploy.*');
     await poll(() => page.getByTestId('total').textContent()).toBe(totalText(3));
+    // The total and the rows come from two requests: keys pressed before the rows are there move nothing.
+    await poll(() => page.locator('[data-event-id]').count()).toBe(3);
+    const selected = () => page.locator('[aria-selected="true"]').getAttribute('data-event-id');
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await page.keyboard.press('k');
-    await page.keyboard.press('Enter');
     // Newest first: finished, built, started; the second row is `built`.
+    await poll(selected).toBe(middle.id);
+    await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/events/${middle.id}$`));
     await page.getByTestId('causal-chain').waitFor();
   });
