@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   FILTER_INVALID: { status: 422, message: 'The filter is invalid.' },
   QUERY_INVALID: { status: 422, message: 'The query is invalid.' },
   COUNT_TOO_MANY_BUCKETS: { status: 422, message: 'The time range and interval would create too many buckets.' },
+  QUERY_TIMEOUT: { status: 422, message: 'The query ran longer than the time limit; narrow its filter.' },
   KEY_NOT_FOUND: { status: 404, message: 'No API key has this id.' },
   AUTOMATION_NOT_FOUND: { status: 404, message: 'No automation has this id.' },
   AUTOMATION_INVALID: { status: 422, message: 'The automation is invalid.' },

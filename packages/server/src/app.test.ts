@@ -6,6 +6,7 @@ import { createApiKey } from './auth/api-keys.js';
 import { openStorage } from './storage/open-storage.js';
 import { startRetention } from './storage/retention.js';
 import { createTempDir, type TempDir } from './test-support/temp-resources.js';
+import { connect } from './test-support/ws-test-client.js';
 import { loadConfig } from './config/config.js';
 import { normalizeEvent } from './ingestion/event-normalizer.js';
 
@@ -114,6 +115,31 @@ describe('a search over every stored event', () => {
     expect(order).toEqual(['post 204', 'search']);
     // The search ran on the read thread: it started, and nothing fell back to the main thread.
     expect(errors).toEqual([]);
+  });
+
+  it('answers 422 QUERY_TIMEOUT, saying what to do, when it runs past HERALD_QUERY_TIMEOUT; a backfill so slow closes its socket saying so', async () => {
+    const herald = await startHerald({ port: 0, dataDir: tempDir(), logger: silent, env: { HERALD_QUERY_TIMEOUT: '1ms' } });
+    servers.push(herald);
+    const events = Array.from({ length: 10_000 }, () => ({ ...event(), payload: { filler: 'x'.repeat(4000) } }));
+    const posted = await fetch(`${herald.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    expect(posted.status).toBe(204);
+    // A word no event holds: the search reads 40 MB of JSON, which no machine does in 1 ms.
+    const search = await fetch(`${herald.url}/api/events/filter`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { text: { query: 'nowhere' } } }),
+    });
+    expect(search.status).toBe(422);
+    const body = (await search.json()) as { code: string; message: string; details: unknown };
+    expect(body).toMatchObject({ code: 'QUERY_TIMEOUT', details: { limit_ms: 1 } });
+    expect(body.message).toContain('HERALD_QUERY_TIMEOUT');
+    expect(body.message).toContain('narrow its filter');
+
+    const socket = await connect(`${herald.url.replace('http', 'ws')}/api/events/out`, { protocols: ['prefect'] });
+    socket.send({ type: 'auth', token: null });
+    expect(await socket.next()).toEqual({ type: 'auth_success' });
+    socket.send({ type: 'filter', filter: { text: { query: 'nowhere' } } });
+    expect(await socket.closed).toEqual({ code: 1011, reason: 'The backfill ran past the query time limit; narrow the filter' });
   });
 });
 

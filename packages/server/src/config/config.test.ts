@@ -7,24 +7,32 @@ describe('loadConfig', () => {
     const c = loadConfig({}, { HOME: '/home/ann' });
     expect([c.server.host, c.server.port, c.storage.databaseUrl, c.storage.retentionMicros]).toEqual(['127.0.0.1', 4200, null, 7 * 86_400_000_000]);
     expect(c.storage.dataDir.endsWith('.herald')).toBe(true);
+    expect(c.storage.queryTimeoutMs).toBe(30_000);
   });
 
   it('reads HERALD_* variables, and overrides win over them', () => {
-    const env = { HERALD_PORT: '5000', HERALD_HOST: '0.0.0.0', HERALD_DATABASE_URL: 'postgres://u:p@db/herald', HERALD_MAX_EVENT_BYTES: '2048', HERALD_RETENTION: '12h' };
+    const env = {
+      HERALD_PORT: '5000',
+      HERALD_HOST: '0.0.0.0',
+      HERALD_DATABASE_URL: 'postgres://u:p@db/herald',
+      HERALD_MAX_EVENT_BYTES: '2048',
+      HERALD_RETENTION: '12h',
+      HERALD_QUERY_TIMEOUT: '500ms',
+    };
     const c = loadConfig({ port: 6000 }, env);
-    expect([c.server.port, c.server.host, c.storage.databaseUrl, c.ingestion.maxEventBytes, c.storage.retentionMicros]).toEqual([
-      6000, '0.0.0.0', 'postgres://u:p@db/herald', 2048, 12 * 3_600_000_000,
+    expect([c.server.port, c.server.host, c.storage.databaseUrl, c.ingestion.maxEventBytes, c.storage.retentionMicros, c.storage.queryTimeoutMs]).toEqual([
+      6000, '0.0.0.0', 'postgres://u:p@db/herald', 2048, 12 * 3_600_000_000, 500,
     ]);
   });
 
   it('fails fast listing every bad setting', () => {
     try {
-      loadConfig({}, { HERALD_PORT: 'http', HERALD_DATABASE_URL: 'mysql://x', HERALD_RETENTION: 'forever' });
+      loadConfig({}, { HERALD_PORT: 'http', HERALD_DATABASE_URL: 'mysql://x', HERALD_RETENTION: 'forever', HERALD_QUERY_TIMEOUT: '0' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(HeraldError);
       expect((error as HeraldError).code).toBe('CONFIG_INVALID');
-      expect(((error as HeraldError).details as { problems: string[] }).problems).toHaveLength(3);
+      expect(((error as HeraldError).details as { problems: string[] }).problems).toHaveLength(4);
     }
   });
 });

@@ -24,6 +24,8 @@ export interface HeraldConfig {
     retentionIntervalMs: number;
     /** SQLite: threads for the reads that take a filter, so that a long one never stalls the server; 0 reads on the main thread. */
     readThreads: number;
+    /** `HERALD_QUERY_TIMEOUT`: a read that takes a filter and runs longer fails with `QUERY_TIMEOUT` (422). Default 30 s. */
+    queryTimeoutMs: number;
   };
   secrets: {
     /** `HERALD_SECRET_KEY` (base64 of 32 bytes), sealing connection and webhook secrets; null uses `<dataDir>/secret.key`. */
@@ -137,6 +139,7 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
       retentionMicros: duration('HERALD_RETENTION', overrides.retention ?? env.HERALD_RETENTION, 7 * UNIT_MICROS.d!),
       retentionIntervalMs: duration('HERALD_RETENTION_INTERVAL', env.HERALD_RETENTION_INTERVAL, 3600e6) / 1000,
       readThreads: int('HERALD_READ_THREADS', 1, 0),
+      queryTimeoutMs: duration('HERALD_QUERY_TIMEOUT', env.HERALD_QUERY_TIMEOUT, 30 * UNIT_MICROS.s!) / 1000,
     },
     secrets: { key: secretKey(env.HERALD_SECRET_KEY, problems) },
     ingestion: {

@@ -26,8 +26,14 @@ export function openStorage(config: HeraldConfig['storage'], logger: StorageLogg
     return openPostgresStorage({
       url: config.databaseUrl,
       partitionWindow: { pastDays, futureDays: 7 },
+      queryTimeoutMs: config.queryTimeoutMs,
       logger: logger.child({ component: 'postgres' }),
     });
   }
-  return openSqliteStorage({ dataDir: config.dataDir, readThreads: config.readThreads, logger: logger.child({ component: 'sqlite' }) });
+  return openSqliteStorage({
+    dataDir: config.dataDir,
+    readThreads: config.readThreads,
+    queryTimeoutMs: config.queryTimeoutMs,
+    logger: logger.child({ component: 'sqlite' }),
+  });
 }

@@ -5,11 +5,16 @@ import { createThreadPool, startModuleWorker, type ThreadPool } from './thread-p
 /** A thread from source that is evaluated as CommonJS. */
 const thread = (source: string) => () => new Worker(source, { eval: true });
 const errors: string[] = [];
-const logger = { error: (_object: object, message: string) => void errors.push(message) };
+const warnings: string[] = [];
+const logger = { error: (_object: object, message: string) => void errors.push(message), warn: (_object: object, message: string) => void warnings.push(message) };
 const pools: ThreadPool<number, number>[] = [];
 
-function pool(spawn: () => Worker, inline: (n: number) => number | Promise<number>): ThreadPool<number, number> {
-  const created = createThreadPool<number, number>({ name: 'test', threads: 1, spawn, inline, logger });
+function pool(
+  spawn: () => Worker,
+  inline: (n: number) => number | Promise<number>,
+  timeLimit?: { ms: number; error: () => Error },
+): ThreadPool<number, number> {
+  const created = createThreadPool<number, number>({ name: 'test', threads: 1, spawn, inline, timeLimit, logger });
   pools.push(created);
   return created;
 }
@@ -17,6 +22,7 @@ function pool(spawn: () => Worker, inline: (n: number) => number | Promise<numbe
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
   errors.length = 0;
+  warnings.length = 0;
 });
 
 // A worker module that is TypeScript here, under vitest, as every worker of the server is.
@@ -42,6 +48,33 @@ describe('createThreadPool', () => {
       },
     );
     expect(await doubled.run(21)).toBe(42);
+    expect(errors).toEqual([]);
+  });
+
+  it('fails a job past its time limit, replaces its busy thread, and sends the thread its other jobs', async () => {
+    let started = 0;
+    // Spins for ever on a negative number; doubles any other.
+    const spinning = thread(
+      "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', (jobs) => { if (jobs.some(({ input }) => input < 0)) for (;;); parentPort.postMessage(jobs.map(({ id, input }) => ({ id, result: input * 2 }))); });",
+    );
+    const limited = pool(
+      () => {
+        started++;
+        return spinning();
+      },
+      () => {
+        throw new Error('ran on the calling thread');
+      },
+      { ms: 200, error: () => new Error('past the time limit') },
+    );
+    expect(await limited.run(1)).toBe(2);
+    // Both go in one message to the thread, which spins on the first and never answers the second.
+    const [stuck, behind] = [limited.run(-1), limited.run(21)];
+    await expect(stuck).rejects.toThrow('past the time limit');
+    expect(await behind).toBe(42);
+    expect(await limited.run(4)).toBe(8);
+    expect(started).toBe(2);
+    expect(warnings).toEqual(['a test job ran past its time limit; its thread is replaced']);
     expect(errors).toEqual([]);
   });
 

@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 
-/** Where a pool reports a thread that stopped. */
+/** Where a pool reports a thread that stopped (error) or a job past its time limit (warn). */
 export interface PoolLogger {
   error(object: object, message: string): void;
+  warn(object: object, message: string): void;
 }
 
 /** Runs jobs on worker threads, or on the calling thread when it has none. */
@@ -24,6 +25,8 @@ export type ThreadReply<O> = { id: number; result: O } | { id: number; failed: t
 interface Job<I, O> {
   input: I;
   resolve: (result: O | Promise<O>) => void;
+  /** Set while the job is on a thread that has started, with a time limit. */
+  timer?: NodeJS.Timeout;
 }
 
 interface Thread<I, O, M> {
@@ -46,6 +49,13 @@ export interface ThreadPoolOptions<I, O, M> {
   inline: (input: I) => O | Promise<O>;
   /** The job as it is posted (default: as is). */
   toMessage?: (input: I) => M;
+  /**
+   * A job still unanswered `ms` after it went to a thread (or after the thread started, for one sent
+   * while it was starting) rejects with `error()`, and its thread, still busy with it, is replaced; the
+   * thread's other jobs go to the threads left, each with `ms` anew. A job that runs on the calling
+   * thread has no limit: nothing could stop it there.
+   */
+  timeLimit?: { ms: number; error: () => Error };
   logger: PoolLogger;
 }
 
@@ -54,7 +64,8 @@ export interface ThreadPoolOptions<I, O, M> {
  * loop. The answer is always the one `inline` gives: a job that throws in a thread, or whose thread
  * stops, runs again on the calling thread. A thread that stops after it started is replaced; one that
  * cannot start leaves its share to the calling thread, and with `threads` 0 every job runs there. The
- * threads start with the first job, and the jobs of one tick go to a thread in one message.
+ * threads start with the first job, and the jobs of one tick go to a thread in one message. With a
+ * `timeLimit`, a job that takes too long fails and its thread is replaced.
  *
  * @example
  * const pool = createThreadPool({ name: 'reader', threads: 1, spawn, inline: (q) => read(q), logger });
@@ -77,6 +88,45 @@ export function createThreadPool<I, O, M = I>(options: ThreadPoolOptions<I, O, M
     if (drained !== null && pending() === 0) drained();
   }
 
+  /** Sends a job to the least busy thread, or runs it here when there is none. */
+  function dispatch(id: number, job: Job<I, O>): void {
+    if (closing || threads.length === 0) return inline(job);
+    const thread = threads.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
+    clearTimeout(job.timer);
+    if (thread.ready) arm(id, job);
+    thread.jobs.set(id, job);
+    thread.outbox.push({ id, input: toMessage(job.input) });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  /** Starts the time limit of a job on a thread that has started. */
+  function arm(id: number, job: Job<I, O>): void {
+    const { timeLimit } = options;
+    if (timeLimit !== undefined) job.timer = setTimeout(() => expire(id, timeLimit), timeLimit.ms);
+  }
+
+  /** Fails a job past its time limit, and replaces its thread, which is still busy with it. */
+  function expire(id: number, limit: NonNullable<ThreadPoolOptions<I, O, M>['timeLimit']>): void {
+    const thread = threads.find((candidate) => candidate.jobs.has(id));
+    if (thread === undefined) return;
+    const job = thread.jobs.get(id)!;
+    thread.jobs.delete(id);
+    job.resolve(Promise.reject(limit.error()));
+    thread.stopped = true;
+    threads.splice(threads.indexOf(thread), 1);
+    void thread.worker.terminate();
+    logger.warn({ limitMs: limit.ms }, `a ${name} job ran past its time limit; its thread is replaced`);
+    if (!closing) threads.push(start());
+    const others = [...thread.jobs];
+    thread.jobs.clear();
+    thread.outbox = [];
+    for (const [otherId, other] of others) dispatch(otherId, other);
+    settled();
+  }
+
   function start(): Thread<I, O, M> {
     const thread: Thread<I, O, M> = { worker: spawn(), jobs: new Map(), outbox: [], ready: false, stopped: false };
     const stop = (error: unknown): void => {
@@ -97,6 +147,7 @@ export function createThreadPool<I, O, M = I>(options: ThreadPoolOptions<I, O, M
     thread.worker.on('message', (message: { ready: true } | ThreadReply<O>[]) => {
       if (!Array.isArray(message)) {
         thread.ready = true;
+        for (const [id, job] of thread.jobs) arm(id, job);
         return;
       }
       for (const reply of message) {
@@ -132,15 +183,14 @@ export function createThreadPool<I, O, M = I>(options: ThreadPoolOptions<I, O, M
         for (let i = 0; i < options.threads; i++) threads.push(start());
       }
       return new Promise((resolve) => {
-        if (closing || threads.length === 0) return inline({ input, resolve });
-        const thread = threads.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
-        const id = ++nextId;
-        thread.jobs.set(id, { input, resolve });
-        thread.outbox.push({ id, input: toMessage(input) });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flush);
-        }
+        const job: Job<I, O> = {
+          input,
+          resolve: (result) => {
+            clearTimeout(job.timer);
+            resolve(result);
+          },
+        };
+        dispatch(++nextId, job);
       });
     },
 

@@ -1,4 +1,4 @@
-import { parseEventFilter, type NormalizedEventFilter } from '@herald/core';
+import { HeraldError, parseEventFilter, type NormalizedEventFilter } from '@herald/core';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { BusEvent, EventBus } from '../../messaging/event-bus.js';
@@ -88,6 +88,10 @@ export async function handleEventsOut(socket: WebSocket, reader: FrameReader, op
   try {
     await subscription.started;
   } catch (error) {
+    if (error instanceof HeraldError && error.code === 'QUERY_TIMEOUT') {
+      options.logger.warn({ limitMs: (error.details as { limit_ms: number }).limit_ms }, 'websocket backfill ran past the query time limit');
+      return closeSocket(socket, CLOSE_CODES.internalError, 'The backfill ran past the query time limit; narrow the filter');
+    }
     options.logger.error({ err: error }, 'websocket backfill failed; closing the subscription');
     closeSocket(socket, CLOSE_CODES.internalError, 'Backfill failed');
   }

@@ -20,6 +20,8 @@ export interface PostgresStorageOptions {
    * Default 4.
    */
   readConnections?: number;
+  /** `statement_timeout` of those reads: one that runs longer fails with `QUERY_TIMEOUT`. Default: no limit. */
+  queryTimeoutMs?: number;
   /** Days around today that get their own partition; older or later events go to the DEFAULT one. */
   partitionWindow?: PartitionWindow;
   /** The current time in µs (tests pass a fixed clock). */
@@ -38,7 +40,12 @@ export interface PostgresStorageOptions {
  */
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const db = new PostgresDatabase({ url: options.url, maxConnections: options.maxConnections ?? 10, logger: options.logger });
-  const filterDb = new PostgresDatabase({ url: options.url, maxConnections: options.readConnections ?? 4, logger: options.logger });
+  const filterDb = new PostgresDatabase({
+    url: options.url,
+    maxConnections: options.readConnections ?? 4,
+    statementTimeoutMs: options.queryTimeoutMs,
+    logger: options.logger,
+  });
   try {
     await migratePostgres(db);
     const partitions = new PostgresPartitions(db, {

@@ -1,5 +1,6 @@
 import { HeraldError } from '@herald/core';
 import pg from 'pg';
+import { queryTimeoutError } from '../query-time-limit.js';
 
 /** A pg client inside a transaction, or the pool itself: anything that can run a query. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -57,6 +58,8 @@ export interface PostgresDatabaseOptions {
   url: string;
   /** Maximum pool connections. */
   maxConnections: number;
+  /** PostgreSQL's `statement_timeout` on every connection; a statement cancelled by it fails with `QUERY_TIMEOUT`. */
+  statementTimeoutMs?: number;
   logger?: PostgresLogger;
 }
 
@@ -75,16 +78,19 @@ const RETRYABLE_ATTEMPTS = 4;
 export class PostgresDatabase {
   readonly pool: pg.Pool;
   readonly logger: PostgresLogger | undefined;
+  private readonly statementTimeoutMs: number | undefined;
   private ending: Promise<void> | undefined;
 
   constructor(options: PostgresDatabaseOptions) {
     this.logger = options.logger;
+    this.statementTimeoutMs = options.statementTimeoutMs;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.maxConnections,
       types,
       application_name: 'herald',
       connectionTimeoutMillis: 10_000,
+      statement_timeout: options.statementTimeoutMs,
     });
     // An idle client can lose its connection (server restart, dropped database); the pool discards it.
     // Without a listener, the pool's 'error' event would crash the process.
@@ -101,7 +107,10 @@ export class PostgresDatabase {
       try {
         return await this.pool.query<R>(sql, params);
       } catch (error) {
-        if (attempt >= RETRYABLE_ATTEMPTS || !RETRYABLE_CODES.has((error as { code?: string }).code ?? '')) throw toStorageError(error);
+        const code = (error as { code?: string }).code ?? '';
+        // query_canceled: by statement_timeout, unless an administrator cancelled it.
+        if (code === '57014' && this.statementTimeoutMs !== undefined) throw queryTimeoutError(this.statementTimeoutMs);
+        if (attempt >= RETRYABLE_ATTEMPTS || !RETRYABLE_CODES.has(code)) throw toStorageError(error);
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }

@@ -296,6 +296,40 @@ describe('PostgresEventStore: a pool of its own for filter reads', () => {
   });
 });
 
+describe('PostgresEventStore: the time limit of filter reads', () => {
+  let temp: TempPostgres;
+  beforeAll(async () => {
+    temp = await createTempPostgresDatabase();
+  });
+  afterAll(async () => {
+    await temp.drop();
+  });
+
+  it('fails a read that runs past it with QUERY_TIMEOUT, and the same read answers once it can run', async () => {
+    const storage = await openPostgresStorage({ url: temp.url, queryTimeoutMs: 200 });
+    const locker = new pg.Client({ connectionString: temp.url });
+    await locker.connect();
+    try {
+      await storage.events.append([record(uuid(1))]);
+      // The read waits for this lock for as long as it is held: past its time limit.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      await expect(storage.events.count(filter())).rejects.toMatchObject({ code: 'QUERY_TIMEOUT', status: 422, details: { limit_ms: 200 } });
+      // A lookup by id is not a filter read: it has no limit. Past the filter reads' limit, it still waits.
+      let settled = false;
+      const lookup = storage.events.get(uuid(1)).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(settled).toBe(false);
+      await locker.query('ROLLBACK');
+      expect((await lookup)?.json).toBe(record(uuid(1)).json);
+      expect(await storage.events.count(filter())).toBe(1);
+    } finally {
+      await locker.end();
+      await storage.close();
+    }
+  });
+});
+
 describe('PostgresEventStore: two replicas on one database', () => {
   let temp: TempPostgres;
   let a: Storage;

@@ -24,7 +24,9 @@ export interface SqliteStorageOptions {
   resourceIndexBatchEvents?: number;
   /** Threads for the reads that take a filter (`sqlite-filter-reads.ts`); 0 reads on the calling thread. Default 0. */
   readThreads?: number;
-  /** Where a read thread that stops is reported. */
+  /** How long a read on a read thread may take before it fails with `QUERY_TIMEOUT`. Default: no limit. */
+  queryTimeoutMs?: number;
+  /** Where a read thread that stops, or a read past its time limit, is reported. */
   logger?: PoolLogger;
 }
 
@@ -72,7 +74,8 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       reader,
       threads: options.readThreads ?? 0,
       analyzed,
-      logger: options.logger ?? { error: () => undefined },
+      timeLimitMs: options.queryTimeoutMs,
+      logger: options.logger ?? { error: () => undefined, warn: () => undefined },
     });
     const events = new SqliteEventStore(reader, writer, file, filterReads);
     return {

@@ -10,10 +10,16 @@ import { countSql, pageSql } from './sqlite-event-queries.js';
 import { LONG_READ_SLICE_ROWS } from './sqlite-reader.js';
 import { compareCodePoints } from './sqlite-resource-reads.js';
 
-/** Records what a read pool logs: it logs only a thread that stopped, or could not start. */
+/** Records what a read pool logs: errors for a thread that stopped or could not start, warnings for a read past its time limit. */
 function threadStopLog() {
   const messages: string[] = [];
-  return { messages, error: (_object: object, message: string) => void messages.push(message) };
+  const warnings: string[] = [];
+  return {
+    messages,
+    warnings,
+    error: (_object: object, message: string) => void messages.push(message),
+    warn: (_object: object, message: string) => void warnings.push(message),
+  };
 }
 
 for (const readThreads of [0, 1]) {
@@ -181,6 +187,22 @@ describe('SqliteEventStore', () => {
     expect(turns).toBe(5);
     expect(counted).toBe(false);
     expect(await count).toBe(0);
+    expect(threadStops.messages).toEqual([]);
+  });
+
+  it('fails a read that runs past the time limit on its thread with QUERY_TIMEOUT, and replaces the thread', async () => {
+    await storage.close();
+    const threadStops = threadStopLog();
+    storage = await openSqliteStorage({ dataDir: dir.path, readThreads: 1, queryTimeoutMs: 1, logger: threadStops });
+    const filler = 'x'.repeat(4000);
+    for (let from = 1; from <= 10_000; from += 5000) await storage.events.append(range(from, 5000).map((n) => record(n, { payload: { filler } })));
+    // A word no event holds: the search reads 40 MB of JSON, which no machine does in 1 ms.
+    await expect(storage.events.count(filter({ text: { query: 'nowhere' } }))).rejects.toMatchObject({
+      code: 'QUERY_TIMEOUT',
+      status: 422,
+      details: { limit_ms: 1 },
+    });
+    expect(threadStops.warnings).toEqual(['a SQLite reader job ran past its time limit; its thread is replaced']);
     expect(threadStops.messages).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import type { NormalizedEventFilter } from '@herald/core';
 import { createThreadPool, startModuleWorker, type PoolLogger } from '../../workers/thread-pool.js';
 import type { EventPageQuery, GroupCount, StoredEvent, TimeBucketCount } from '../ports.js';
+import { queryTimeoutError } from '../query-time-limit.js';
 import { countByEventSql, countSql, pageSql } from './sqlite-event-queries.js';
 import type { SqliteReader } from './sqlite-reader.js';
 import { countDistinctResources, readCountByResource, readDistinctPage } from './sqlite-resource-reads.js';
@@ -62,7 +63,9 @@ export type ClosableFilterReads = SqliteFilterReads & { close(): Promise<void> }
  * own, so that a read that visits millions of rows never holds up the event loop: acknowledgements,
  * live delivery and other requests go on meanwhile. With `threads` 0, or when a thread fails, they run
  * on `reader`. `analyzed` counts the writer's ANALYZE runs: a thread reconnects when it has changed,
- * to load the new planner statistics, as `reader.refresh()` does here.
+ * to load the new planner statistics, as `reader.refresh()` does here. A read on a thread that takes
+ * longer than `timeLimitMs` fails with `QUERY_TIMEOUT`, and its thread is replaced: the search stops
+ * there, where on `reader` nothing could stop it.
  *
  * @example
  * const reads = sqliteFilterReads({ file, reader, threads: 1, analyzed, logger });
@@ -73,14 +76,17 @@ export function sqliteFilterReads(options: {
   reader: SqliteReader;
   threads: number;
   analyzed: Int32Array;
+  timeLimitMs?: number;
   logger: PoolLogger;
 }): ClosableFilterReads {
+  const { timeLimitMs } = options;
   const here = readFilters(options.reader);
   const pool = createThreadPool<FilterRead, unknown>({
     name: 'SQLite reader',
     threads: options.threads,
     spawn: () => startModuleWorker(import.meta.url, 'sqlite-read-worker', { file: options.file, analyzed: options.analyzed }),
     inline: (read) => runFilterRead(here, read),
+    timeLimit: timeLimitMs === undefined ? undefined : { ms: timeLimitMs, error: () => queryTimeoutError(timeLimitMs) },
     logger: options.logger,
   });
   const run = <T>(read: FilterRead) => pool.run(read) as Promise<T>;
