@@ -144,6 +144,22 @@ describe('web UI, event feed', () => {
     await page.waitForURL(new RegExp(`/events/${middle.id}$`));
     await page.getByTestId('causal-chain').waitFor();
   });
+
+  /** Dispatches keydowns back to back in one task of the page, as a held key can. */
+  const pressInOneTask = (keys: string[]) =>
+    page.evaluate(`for (const key of ${JSON.stringify(keys)}) window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }))`);
+
+  it('counts every key of a fast burst, even those that come before the page re-renders', async () => {
+    await openPage('/events?event=acme.deploy.*');
+    await poll(() => page.locator('[data-event-id]').count()).toBe(3);
+    const selected = () => page.locator('[aria-selected="true"]').getAttribute('data-event-id');
+    await poll(selected).toBe(last.id);
+    // Two presses in one task: React has not rendered between them, so each must see the other's move.
+    await pressInOneTask(['j', 'j']);
+    await poll(selected).toBe(leader.id);
+    await pressInOneTask(['k', 'Enter']);
+    await page.waitForURL(new RegExp(`/events/${middle.id}$`));
+  });
 });
 
 describe('web UI, event page', () => {

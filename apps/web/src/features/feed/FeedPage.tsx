@@ -58,18 +58,26 @@ export default function FeedPage() {
   const live = useLiveTail({ filter, filterKey, enabled: query.range.kind === 'span' && pages.status !== 'error', paused, onEvents: onLive });
 
   useEffect(() => setSelected(0), [filterKey]);
+  // The key handler reads the rows and the selection through a ref, not its closure: keys that come
+  // before React renders again (a held or fast-repeated key) must each see the previous key's move.
+  const keyState = useRef({ events: pages.events, selected });
+  keyState.current.events = pages.events;
+  useEffect(() => {
+    keyState.current.selected = selected;
+  }, [selected]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
       if (target && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return;
       if (event.metaKey || event.ctrlKey || event.altKey) return;
-      const count = pages.events.length;
+      const state = keyState.current;
       if (event.key === 'j' || event.key === 'k') {
-        const next = Math.max(0, Math.min(count - 1, selected + (event.key === 'j' ? 1 : -1)));
+        const next = Math.max(0, Math.min(state.events.length - 1, state.selected + (event.key === 'j' ? 1 : -1)));
+        state.selected = next;
         setSelected(next);
         list.current?.scrollToIndex(next);
-      } else if (event.key === 'Enter' && pages.events[selected]) {
-        navigate(`/events/${pages.events[selected].id}`);
+      } else if (event.key === 'Enter' && state.events[state.selected]) {
+        navigate(`/events/${state.events[state.selected]!.id}`);
       } else if (event.key === '/') {
         event.preventDefault();
         document.querySelector<HTMLInputElement>('.search input')?.focus();
@@ -82,7 +90,7 @@ export default function FeedPage() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [pages.events, selected, query.range.kind]);
+  }, [query.range.kind]);
 
   const filtered = query.names.length + query.resources.length + query.related.length + query.follows.length > 0 || query.text !== '';
   const clear = () => setQuery({ ...query, ...EMPTY_FEED_FILTERS });
