@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePackages, type CompiledPackages } from '../../../test/support/compile-packages.js';
 import { closedPortUrl } from '../../../test/support/test-herald.js';
@@ -48,5 +49,19 @@ describe('the compiled herald binary', () => {
     expect([bad.code, bad.stderr.split('\n').filter(Boolean).length]).toEqual([2, 1]);
     const help = await herald(['events', 'emit', '--help']);
     expect([help.code, help.stdout.includes('--file <path>')]).toEqual([0, true]);
+  });
+});
+
+describe('npx herald in the checkout', () => {
+  it('runs the CLI that the build made, as the README says', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    expect(existsSync(join(root, 'packages/cli/dist/bin.js')), 'npm run build makes packages/cli/dist (npm test builds first)').toBe(true);
+    const version = (JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('npm', ['exec', '--offline', '--', 'herald', '--version'], { cwd: join(root, 'packages'), timeout: 30_000 }, (error, stdout) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout }),
+      );
+    });
+    expect([r.code, r.stdout.trim()]).toEqual([0, version]);
   });
 });
