@@ -42,6 +42,48 @@ function formatBaseline(f) {
   return f.baseline ? `${f.baseline.name}: ${formatNumber(f.baseline.value, f.unit)}` : '—';
 }
 
+/** What a figure is judged on: its ratio when the target is on the ratio, else its value. */
+const judgedValue = (f) => (f.target?.on === 'ratio' ? f.ratio : f.value);
+
+/**
+ * Combines the figures of repeated runs (`--repeat`) into one figure per id, in the order of first
+ * appearance: the run at the median of the judged value, its note followed by every run's value. With
+ * an even count the middle run that is worse for the target is taken, so that a tie never flatters.
+ * A count that must stay at 0 (events lost, acknowledged but unreadable) reports its worst run, and a
+ * figure that failed in any run stays failed: one ERROR among the runs is reported as that ERROR.
+ *
+ * @example
+ * medianOfRuns([[ingestRun1], [ingestRun2], [ingestRun3]]) // one ingest figure, the median run's
+ */
+export function medianOfRuns(runs) {
+  const byId = new Map();
+  for (const run of runs) {
+    for (const f of run) {
+      if (!byId.has(f.id)) byId.set(f.id, []);
+      byId.get(f.id).push(f);
+    }
+  }
+  return [...byId.values()].map((measured) => {
+    const failures = measured.filter((f) => f.status === 'ERROR');
+    const counted = measured.length === runs.length ? '' : ` (measured in ${measured.length} of ${runs.length} runs)`;
+    if (failures.length > 0) {
+      const [failed] = failures;
+      return { ...failed, note: [failed.note, `failed in ${failures.length} of ${measured.length} runs${counted}`].filter(Boolean).join('; ') };
+    }
+    const sorted = [...measured].sort((a, b) => judgedValue(a) - judgedValue(b));
+    const { target } = measured[0];
+    // Events lost or unreadable (a target of at most 0) count in every run: the worst one is reported.
+    const zeroTolerance = target?.op === '<=' && target.value === 0;
+    const lowerIsWorse = target?.op !== '<=';
+    const index = zeroTolerance ? sorted.length - 1 : lowerIsWorse ? Math.floor((sorted.length - 1) / 2) : Math.floor(sorted.length / 2);
+    const chosen = sorted[index];
+    const unit = target?.on === 'ratio' ? 'ratio' : chosen.unit;
+    const values = measured.map((f) => formatNumber(judgedValue(f), unit)).join(' / ');
+    const summary = `${zeroTolerance ? 'worst' : 'median'} of ${measured.length} runs: ${values}${counted}`;
+    return { ...chosen, note: [chosen.note, summary].filter(Boolean).join('; '), details: { ...chosen.details, runs: measured.map(judgedValue) } };
+  });
+}
+
 /** The figures as a plain-text table, one detail line under each row. */
 export function renderTable(figures) {
   const header = ['Figure', 'Value', 'Target', 'Baseline', 'Ratio', 'Result'];
