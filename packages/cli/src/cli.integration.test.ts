@@ -143,6 +143,36 @@ describe('herald events stream', () => {
   });
 });
 
+describe('herald events stream --last', () => {
+  const resourceIds = (out: string) => out.trim().split('\n').map((l) => (JSON.parse(l) as { resource: Record<string, string> }).resource['prefect.resource.id']);
+
+  it('starts with the newest 10 stored events, like tail -f, or the newest n with --last n', async () => {
+    const prefix = scope();
+    const now = Date.now();
+    const stdin = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ event: 'acme.tail', occurred: new Date(now - (12 - i) * 1000).toISOString(), resource: { 'prefect.resource.id': `${prefix}${i}` } }),
+    ).join('\n');
+    expect((await run(['events', 'emit', '--file', '-'], { stdin })).code).toBe(0);
+    const byDefault = await run(['events', 'stream', '--resource-prefix', prefix, '--count', '10', '--json']);
+    expect(resourceIds(byDefault.out)).toEqual(Array.from({ length: 10 }, (_, i) => `${prefix}${i + 2}`));
+
+    const streaming = run(['events', 'stream', '--resource-prefix', prefix, '--last', '2', '--count', '3', '--json']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await run(['events', 'emit', '--event', 'acme.tail', '--resource', `${prefix}live`])).code).toBe(0);
+    expect(resourceIds((await streaming).out)).toEqual([`${prefix}10`, `${prefix}11`, `${prefix}live`]);
+
+    const all = await run(['events', 'stream', '--resource-prefix', prefix, '--last', 'all', '--count', '13', '--json']);
+    expect(all.err).toBe('');
+    expect(resourceIds(all.out)).toEqual([...Array.from({ length: 12 }, (_, i) => `${prefix}${i}`), `${prefix}live`]);
+  });
+
+  it('exits 2 with one line for a --last that is not a count or all', async () => {
+    const r = await run(['events', 'stream', '--last', 'some']);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n').filter(Boolean)).toEqual([expect.stringContaining('expected a whole number from 0 to 10000, or all')]);
+  });
+});
+
 describe('errors', () => {
   it('prints one line and exits 1 when the server is unreachable', async () => {
     const url = await closedPortUrl();

@@ -8,6 +8,12 @@ import { closeError, isRetryable, openPrefectSocket, parseMessage } from './pref
 export interface SubscribeOptions {
   /** Replay matching stored events first (the server bounds the window, 15 minutes by default). Default true. */
   backfill?: boolean;
+  /**
+   * Replay only this many of the newest stored events (still oldest first), as `tail -f` starts with
+   * the last lines; 0 replays none. Applies to the first connection: a reconnect replays everything
+   * since the newest event seen, so that nothing is lost. Default: no limit.
+   */
+  backfillLimit?: number;
   /** On a reconnect, replay from the newest `occurred` seen minus this overlap, in ms. Default 60 000. */
   resumeOverlapMs?: number;
   /**
@@ -50,7 +56,7 @@ export interface SubscriptionContext {
  */
 export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
   readonly #filter: EventFilterInput;
-  readonly #options: Required<Omit<SubscribeOptions, 'onDropped'>> & Pick<SubscribeOptions, 'onDropped'>;
+  readonly #options: Required<Omit<SubscribeOptions, 'onDropped' | 'backfillLimit'>> & Pick<SubscribeOptions, 'onDropped' | 'backfillLimit'>;
   readonly #context: SubscriptionContext;
   readonly #buffer: ReceivedEvent[] = [];
   readonly #seen = new Map<string, number>();
@@ -162,7 +168,8 @@ export class EventSubscription implements AsyncIterableIterator<ReceivedEvent> {
       this.#socket = null;
       this.#onFailure(closeError(this.#context.url, code, reason.toString()));
     });
-    ws.send(JSON.stringify({ type: 'filter', filter: this.#connectionFilter(resuming), backfill: resuming || this.#options.backfill }));
+    const limit = resuming || this.#options.backfillLimit === undefined ? {} : { backfill_limit: this.#options.backfillLimit };
+    ws.send(JSON.stringify({ type: 'filter', filter: this.#connectionFilter(resuming), backfill: resuming || this.#options.backfill, ...limit }));
     if (this.#buffer.length >= this.#options.highWaterMark) ws.pause();
     this.#ready.resolve();
   }

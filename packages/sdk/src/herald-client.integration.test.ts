@@ -223,6 +223,25 @@ describe('subscribe against a real server', () => {
     expect(seen.sort()).toEqual(receipts.map((r) => r.id).sort());
   });
 
+  it('replays only the newest backfillLimit stored events, oldest first, then live ones', async () => {
+    const c = client();
+    const prefix = scope();
+    const stored = [];
+    for (let i = 5; i >= 0; i--) {
+      const occurred = new Date(Date.now() - i * 1000).toISOString();
+      stored.push(await c.emitEvent({ event: 'test.tail', occurred, resource: { 'prefect.resource.id': `${prefix}${i}` } }));
+    }
+    const subscription = c.subscribe({ resource: { id_prefix: [prefix] } }, { backfillLimit: 2 });
+    const seen: string[] = [];
+    let live: string | undefined;
+    for await (const event of subscription) {
+      seen.push(event.id);
+      if (seen.length === 2) live = (await c.emitEvent({ event: 'test.tail', resource: { 'prefect.resource.id': `${prefix}live` } })).id;
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([stored[4]!.id, stored[5]!.id, live]);
+  });
+
   it('resumes after a cut connection without losing or repeating events', async () => {
     const c = client({ backoff: { initialDelayMs: 20, maxDelayMs: 200 } });
     const watcher = client({ backoff: { initialDelayMs: 20, maxDelayMs: 200 } }, proxy.url);

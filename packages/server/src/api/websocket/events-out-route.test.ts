@@ -77,6 +77,54 @@ describe.each<TestBackend>(['sqlite', 'postgres'])('/api/events/out on %s', (bac
       socket.ws.close();
     });
 
+    it('sends only the newest backfill_limit events of the window, oldest first, then live events (Herald only)', async () => {
+      const resource = 'acme.tail';
+      // Out of order on purpose: "newest" is by occurred, not by arrival. One is outside the window.
+      const stored = [30, 10, 50, 20, 40, 5, 45, 16 * 60].map((seconds) => testEvent(resource, { agoMs: seconds * 1000 }));
+      await server.pipeline.ingestBatch(stored);
+      const socket = await connectPrefect(`${server.baseUrl}/api/events/out`, null);
+      socket.send({ type: 'filter', filter: { resource: { id: [resource] } }, backfill: true, backfill_limit: 3 });
+      const newest = [...stored].sort((a, b) => a.occurred.localeCompare(b.occurred)).slice(-3).map((e) => e.id);
+      // The backfill first: a marker ingested before the filter is read would be among the newest three.
+      await socket.waitUntil((m) => m.length === 3);
+      expect(ids(socket)).toEqual(newest);
+      const marker = await settle(socket, resource);
+      expect(ids(socket)).toEqual([...newest, marker]);
+
+      // More than the window holds: the whole window, as without a limit.
+      const all = await subscribe({ resource: { id: [resource] } });
+      const wide = await connectPrefect(`${server.baseUrl}/api/events/out`, null);
+      wide.send({ type: 'filter', filter: { resource: { id: [resource] } }, backfill_limit: 100 });
+      // The window holds the seven recent events and the marker.
+      for (const s of [all, wide]) await s.waitUntil((m) => m.length === stored.length);
+      expect(ids(wide)).toEqual(ids(all));
+      expect(ids(wide)).toEqual([...stored.slice(0, -1)].sort((a, b) => a.occurred.localeCompare(b.occurred)).map((e) => e.id).concat(marker));
+      for (const s of [socket, all, wide]) s.ws.close();
+    });
+
+    it('sends no backfill when backfill_limit is 0, and closes with 1002 when it is not a whole number from 0 to 10,000', async () => {
+      const resource = 'acme.tail-none';
+      const old = testEvent(resource, { agoMs: 1000 });
+      await server.pipeline.ingestOne(old);
+      const socket = await connectPrefect(`${server.baseUrl}/api/events/out`, null);
+      socket.send({ type: 'filter', filter: { resource: { id: [resource] } }, backfill_limit: 0 });
+      // Until the filter is processed, markers may be missed: retry until one arrives.
+      await expect
+        .poll(async () => {
+          await server.pipeline.ingestOne(testEvent(resource));
+          return socket.messages.length;
+        })
+        .toBeGreaterThan(0);
+      expect(ids(socket)).not.toContain(old.id);
+      socket.ws.close();
+
+      for (const limit of [-1, 1.5, '10', 10_001, true]) {
+        const bad = await connectPrefect(`${server.baseUrl}/api/events/out`, null);
+        bad.send({ type: 'filter', filter: {}, backfill_limit: limit });
+        expect(await bad.closed).toEqual({ code: 1002, reason: 'Invalid backfill_limit: expected a whole number from 0 to 10000' });
+      }
+    });
+
     it('clamps the backfill to the last 15 minutes, while live events follow the filter as sent', async () => {
       const resource = 'acme.window';
       const old = testEvent(resource, { agoMs: 20 * 60_000 });

@@ -12,6 +12,9 @@ import { SubscriberQueue } from './subscriber-queue.js';
 
 export const EXPECTED_FILTER_REASON = "Expected 'filter' message";
 
+/** The most events `backfill_limit` may ask for: a larger backlog is what the unlimited backfill is for. */
+export const MAX_BACKFILL_LIMIT = 10_000;
+
 export interface EventsOutOptions {
   store: EventStore;
   bus: EventBus;
@@ -29,14 +32,19 @@ export interface EventsOutOptions {
 }
 
 /** A valid filter message, or the close reason for an invalid one. */
-type FilterRequest = { ok: true; filter: NormalizedEventFilter; backfill: boolean } | { ok: false; reason: string };
+type FilterRequest =
+  | { ok: true; filter: NormalizedEventFilter; backfill: boolean; backfillLimit: number | null }
+  | { ok: false; reason: string };
 
 /**
  * Reads `{"type":"filter","filter":{…},"backfill":true}`. A missing `until` means no upper bound
  * (DECISIONS 4); `backfill` defaults to true and follows Python truthiness for `null`, `0` and `""`.
+ * Herald also reads `backfill_limit`, a whole number from 0 to {@link MAX_BACKFILL_LIMIT}: only that
+ * many of the newest events of the backfill window are sent (still oldest first), as `tail -f` starts
+ * with the last lines. Prefect's clients never send it.
  *
  * @example
- * parseFilterMessage(frame, now) // { ok: true, filter, backfill: true }
+ * parseFilterMessage(frame, now) // { ok: true, filter, backfill: true, backfillLimit: null }
  */
 function parseFilterMessage(frame: Frame, now: number): FilterRequest {
   const message = frame.isBinary ? undefined : parseObject(frame.data.toString('utf8'));
@@ -44,13 +52,18 @@ function parseFilterMessage(frame: Frame, now: number): FilterRequest {
   const parsed = parseEventFilter(message.filter, { now, missingUntil: 'unbounded', basePath: ['filter'] });
   if (!parsed.ok) return { ok: false, reason: 'Invalid filter: ' + parsed.issues.map((i) => `${i.pointer}: ${i.message}`).join('; ') };
   const backfill = message.backfill === undefined ? true : Boolean(message.backfill);
-  return { ok: true, filter: parsed.filter, backfill };
+  const limit = message.backfill_limit;
+  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && (limit as number) >= 0 && (limit as number) <= MAX_BACKFILL_LIMIT)) {
+    return { ok: false, reason: `Invalid backfill_limit: expected a whole number from 0 to ${MAX_BACKFILL_LIMIT}` };
+  }
+  return { ok: true, filter: parsed.filter, backfill, backfillLimit: typeof limit === 'number' ? limit : null };
 }
 
 /**
  * Serves `/api/events/out` after the handshake: reads the filter message, then backfills up to
- * `maxBackfillMicros` into the past in ascending order and streams live events, through the
- * subscriber's bounded queue. Messages sent after the filter are read and ignored.
+ * `maxBackfillMicros` into the past in ascending order (only the newest `backfill_limit` of them when
+ * the client asks) and streams live events, through the subscriber's bounded queue. Messages sent
+ * after the filter are read and ignored.
  *
  * @example
  * await handleEventsOut(socket, reader, { store, bus, decode, published, metrics, logger, now, …options, notices: false });
@@ -76,12 +89,14 @@ export async function handleEventsOut(socket: WebSocket, reader: FrameReader, op
     decode: options.decode,
     published: options.published,
     liveFilter: filter,
-    backfill: request.backfill
-      ? {
-          filter: { ...filter, since: Math.max(filter.since, now - options.maxBackfillMicros), order: 'ASC' },
-          pageSize: options.backfillPageSize,
-        }
-      : null,
+    backfill:
+      request.backfill && request.backfillLimit !== 0
+        ? {
+            filter: { ...filter, since: Math.max(filter.since, now - options.maxBackfillMicros), order: 'ASC' },
+            pageSize: options.backfillPageSize,
+            newest: request.backfillLimit,
+          }
+        : null,
     queue,
   });
   socket.once('close', subscription.stop);

@@ -69,8 +69,11 @@ export interface LiveSubscriptionOptions {
   published: PublishedSeqTracker;
   /** The client's filter; live events are matched against it. */
   liveFilter: NormalizedEventFilter;
-  /** The backfill's filter (window clamped, ascending) and page size, or null for no backfill. */
-  backfill: { filter: NormalizedEventFilter; pageSize: number } | null;
+  /**
+   * The backfill's filter (window clamped, ascending) and page size, or null for no backfill. With
+   * `newest`, only that many of the newest matching events are sent, still in ascending order.
+   */
+  backfill: { filter: NormalizedEventFilter; pageSize: number; newest: number | null } | null;
   queue: SubscriberQueue;
 }
 
@@ -115,6 +118,22 @@ export function startLiveSubscription(options: LiveSubscriptionOptions): LiveSub
     }
   });
 
+  async function send(row: { seq: number; json: string }): Promise<void> {
+    if (row.seq > published) backfilled.add(row.seq);
+    await queue.sendNow(eventMessage(row.json));
+  }
+
+  /** The newest `count` events up to S, read newest first and sent oldest first. */
+  async function backfillNewest(filter: NormalizedEventFilter, count: number): Promise<void> {
+    snapshot = await options.store.lastSeq();
+    const page = await options.store.page({ filter: { ...filter, order: 'DESC' }, limit: count });
+    const rows = page.filter((row) => row.seq <= snapshot).reverse();
+    for (const row of rows) {
+      if (stopped) return;
+      await send(row);
+    }
+  }
+
   async function backfill(filter: NormalizedEventFilter, pageSize: number): Promise<void> {
     snapshot = await options.store.lastSeq();
     let after: EventCursor | undefined;
@@ -123,8 +142,7 @@ export function startLiveSubscription(options: LiveSubscriptionOptions): LiveSub
       for (const row of page) {
         if (stopped) return;
         if (row.seq > snapshot) continue;
-        if (row.seq > published) backfilled.add(row.seq);
-        await queue.sendNow(eventMessage(row.json));
+        await send(row);
       }
       const last = page.at(-1);
       if (!last || page.length < pageSize) return;
@@ -138,7 +156,9 @@ export function startLiveSubscription(options: LiveSubscriptionOptions): LiveSub
   };
   const started = (async () => {
     try {
-      if (options.backfill) await backfill(options.backfill.filter, options.backfill.pageSize);
+      const plan = options.backfill;
+      if (plan?.newest != null) await backfillNewest(plan.filter, plan.newest);
+      else if (plan) await backfill(plan.filter, plan.pageSize);
     } catch (error) {
       stop();
       throw error;
