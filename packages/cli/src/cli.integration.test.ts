@@ -118,6 +118,14 @@ describe('herald events query', () => {
     ]);
     const none = await run(['events', 'query', '--resource-prefix', `${prefix}none`]);
     expect(none.out).toBe('No events match.\n');
+    // The start of a name given to an exact flag: the answer names the flag that would have matched.
+    const start = await run(['events', 'query', '--event', 'acme.t', '--resource', prefix, '--since', '2025-12-31T00:00:00Z']);
+    expect(start.out).toBe(
+      `No events match. (--event matches whole names; for names that start with it, use --event-prefix acme.t; ` +
+        `--resource matches whole ids; for ids that start with it, use --resource-prefix ${prefix})\n`,
+    );
+    const hinted = await run(['events', 'query', '--event-prefix', 'acme.t', '--resource-prefix', prefix, '--since', '2025-12-31T00:00:00Z']);
+    expect(hinted.out.split('\n')).toHaveLength(4);
   });
 
   it('honours --limit and --order', async () => {

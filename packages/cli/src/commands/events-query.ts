@@ -19,6 +19,22 @@ export function parseCount(text: string): number {
 }
 
 /**
+ * What an empty answer prints. `--event` and `--resource` match whole values, which a newcomer who
+ * typed the start of a name does not expect: the message says so and names the flag that would match.
+ *
+ * @example
+ * noMatchMessage({ event: ['acme.row'], resource: [] })
+ * // 'No events match. (--event matches whole names; for names that start with it, use --event-prefix acme.row)\n'
+ */
+export function noMatchMessage(flags: Pick<FilterFlags, 'event' | 'resource'>): string {
+  const hints = [
+    flags.event[0] === undefined ? null : `--event matches whole names; for names that start with it, use --event-prefix ${flags.event[0]}`,
+    flags.resource[0] === undefined ? null : `--resource matches whole ids; for ids that start with it, use --resource-prefix ${flags.resource[0]}`,
+  ].filter((hint) => hint !== null);
+  return `No events match.${hints.length > 0 ? ` (${hints.join('; ')})` : ''}\n`;
+}
+
+/**
  * `herald events query`: stored events matching the filter flags, newest first, as a table or NDJSON.
  *
  * @example
@@ -43,7 +59,7 @@ export function eventsQueryCommand(io: CliIo): Command {
         }
         const rows: ReceivedEvent[] = [];
         for await (const event of events) rows.push(event);
-        io.stdout.write(rows.length === 0 ? 'No events match.\n' : formatEventTable(rows));
+        io.stdout.write(rows.length === 0 ? noMatchMessage(flags) : formatEventTable(rows));
       } finally {
         await client.close();
       }
