@@ -52,11 +52,11 @@ function parseFilterMessage(frame: Frame, now: number): FilterRequest {
   const parsed = parseEventFilter(message.filter, { now, missingUntil: 'unbounded', basePath: ['filter'] });
   if (!parsed.ok) return { ok: false, reason: 'Invalid filter: ' + parsed.issues.map((i) => `${i.pointer}: ${i.message}`).join('; ') };
   const backfill = message.backfill === undefined ? true : Boolean(message.backfill);
-  const limit = message.backfill_limit;
-  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && (limit as number) >= 0 && (limit as number) <= MAX_BACKFILL_LIMIT)) {
+  const limit = message.backfill_limit ?? null;
+  if (limit !== null && !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0 && limit <= MAX_BACKFILL_LIMIT)) {
     return { ok: false, reason: `Invalid backfill_limit: expected a whole number from 0 to ${MAX_BACKFILL_LIMIT}` };
   }
-  return { ok: true, filter: parsed.filter, backfill, backfillLimit: typeof limit === 'number' ? limit : null };
+  return { ok: true, filter: parsed.filter, backfill, backfillLimit: limit };
 }
 
 /**
