@@ -8,11 +8,12 @@ import { createApiKeyAuthenticator } from './auth/api-key-authenticator.js';
 import { createAutomationServices } from './automations/automation-wiring.js';
 import { isLoopbackHost, loadConfig, redactUrl, type HeraldConfig, type HeraldConfigOverrides } from './config/config.js';
 import { createIngestPipeline } from './ingestion/ingest-pipeline.js';
-import { createInMemoryEventBus } from './messaging/event-bus.js';
+import { createInMemoryEventBus, type EventBus } from './messaging/event-bus.js';
+import { createRedisEventBus } from './messaging/redis-event-bus.js';
 import { createMetrics } from './observability/metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import { startRetention } from './storage/retention.js';
-import { startAutomationRuntime, type AutomationRuntime } from './triggers/automation-runtime.js';
+import { startTriggers, type Triggers } from './triggers/replica-triggers.js';
 import { registerStaticUi } from './ui/static-ui.js';
 import { createWebhooks } from './webhooks/create-webhooks.js';
 
@@ -50,7 +51,8 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     pino({ level: config.server.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.apiKey', '*.key', '*.secrets', '*.secret'], censor: '[redacted]' } });
   const storage = await openStorage(config.storage, logger);
   const now = () => toMicros(Date.now());
-  let triggers: AutomationRuntime | undefined;
+  let triggers: Triggers | undefined;
+  let bus: (EventBus & { close?(): Promise<void> }) | undefined;
   try {
     const auth = createApiKeyAuthenticator({ store: storage.keys });
     if (!isLoopbackHost(config.server.host) && !(await auth.isRequired())) {
@@ -59,7 +61,8 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       });
     }
     const metrics = createMetrics(() => storage.events.sizeBytes());
-    const bus = createInMemoryEventBus();
+    const { redisUrl, redisPrefix } = config.replicas;
+    bus = redisUrl ? await createRedisEventBus({ url: redisUrl, prefix: redisPrefix, store: storage.events, logger }) : createInMemoryEventBus();
     const ingest = createIngestPipeline({
       store: storage.events,
       bus,
@@ -80,8 +83,9 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       now,
       secrets: { key: config.secrets.key, dataDir: config.storage.dataDir, shared: storage.events.dialect === 'postgres' },
     });
-    // Restores the engine and catches up from its checkpoint before the server takes events.
-    triggers = await startAutomationRuntime({
+    // Restores the engine and catches up from its checkpoint before the server takes events (with
+    // replicas, on the one holding the trigger lease).
+    triggers = await startTriggers(config, {
       config,
       events: storage.events,
       bus,
@@ -93,6 +97,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       now,
     });
     const automationTraces = triggers.traces;
+    const eventBus = bus;
     const webhooks = createWebhooks({ store: storage.webhooks, ingest, secrets: automation.secretBox, config: config.webhooks, limits: config.ingestion, logger, now });
     const http = createHttpApi({
       automationApi: automation.api,
@@ -105,7 +110,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       version: HERALD_VERSION,
       limits: { maxBodyBytes: config.server.maxBodyBytes, maxPageSize: config.server.maxPageSize },
       registerExtraRoutes: async (app) => {
-        await app.register(websocketRoutes({ ingest, events: storage.events, bus, auth, metrics, logger, now, options: config.stream }));
+        await app.register(websocketRoutes({ ingest, events: storage.events, bus: eventBus, auth, metrics, logger, now, options: config.stream }));
         await webhooks.register(app);
         registerAutomationTraceRoute(app, { automations: automation.automations, traces: automationTraces });
         registerStaticUi(app);
@@ -116,7 +121,13 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
     const retention = startRetention({ store: storage.events, retentionMicros: config.storage.retentionMicros, intervalMs: config.storage.retentionIntervalMs, logger, now });
-    logger.info({ storage: config.storage.databaseUrl ? redactUrl(config.storage.databaseUrl) : config.storage.dataDir }, 'herald started');
+    logger.info(
+      {
+        storage: config.storage.databaseUrl ? redactUrl(config.storage.databaseUrl) : config.storage.dataDir,
+        ...(redisUrl ? { redis: redactUrl(redisUrl), evaluatingAutomations: triggers.evaluating } : {}),
+      },
+      'herald started',
+    );
     let closed: Promise<void> | null = null;
     return {
       url: `http://${host}:${port}`,
@@ -139,6 +150,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
           // Running actions still emit events: the trigger runtime closes before ingest.
           await triggers?.close();
           await ingest.close();
+          await eventBus.close?.();
           await storage.close();
         })();
         return closed;
@@ -146,6 +158,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     };
   } catch (error) {
     await triggers?.close();
+    await bus?.close?.();
     await storage.close();
     throw error;
   }

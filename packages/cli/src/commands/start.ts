@@ -8,6 +8,7 @@ interface StartFlags {
   port?: number;
   dataDir?: string;
   databaseUrl?: string;
+  redisUrl?: string;
 }
 
 /** Parses a TCP port (0 picks a free one). */
@@ -31,12 +32,14 @@ export function startCommand(io: CliIo): Command {
     .option('--port <port>', 'port to listen on, 0 for any free port (env HERALD_PORT, default 4200)', parsePort)
     .option('--data-dir <path>', 'where the SQLite database lives (env HERALD_DATA_DIR, default ~/.herald)')
     .option('--database-url <url>', 'a postgres:// URL to use PostgreSQL instead of SQLite (env HERALD_DATABASE_URL)')
+    .option('--redis-url <url>', 'a redis:// URL: run as one of several replicas sharing the PostgreSQL database (env HERALD_REDIS_URL)')
     .action(async (flags: StartFlags) => {
       const overrides: HeraldConfigOverrides = {
         ...(flags.host !== undefined ? { host: flags.host } : {}),
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
         ...(flags.databaseUrl !== undefined ? { databaseUrl: flags.databaseUrl } : {}),
+        ...(flags.redisUrl !== undefined ? { redisUrl: flags.redisUrl } : {}),
       };
       const herald = await startHerald({ ...overrides, env: io.env });
       try {
@@ -51,8 +54,9 @@ export function startCommand(io: CliIo): Command {
 
 /** Where the data lives, where to look, and a first event to send, ready to paste. */
 async function banner(herald: Herald): Promise<string> {
-  const { storage } = herald.config;
+  const { storage, replicas } = herald.config;
   const data = storage.databaseUrl ? `PostgreSQL at ${redactUrl(storage.databaseUrl)}` : `SQLite in ${storage.dataDir}`;
+  const replica = replicas.redisUrl ? [`  bus:   Redis at ${redactUrl(replicas.redisUrl)} (key prefix ${replicas.redisPrefix}), shared with the other replicas`] : [];
   const event = JSON.stringify([
     { id: newEventId(), occurred: formatDateTime(toMicros(Date.now())), event: 'hello.world', resource: { 'prefect.resource.id': 'hello' } },
   ]);
@@ -60,6 +64,7 @@ async function banner(herald: Herald): Promise<string> {
   return [
     `Herald is running at ${herald.url}`,
     `  data:  ${data}`,
+    ...replica,
     `  UI:    ${herald.url}/`,
     `  API:   ${herald.url}/docs`,
     '',

@@ -25,6 +25,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('turns on the Redis bus for replicas only with PostgreSQL, and refuses a URL that is not redis://', () => {
+    const postgres = { HERALD_DATABASE_URL: 'postgres://db/herald' };
+    const c = loadConfig({}, { ...postgres, HERALD_REDIS_URL: 'redis://cache:6379', HERALD_TRIGGER_LEASE: '4s' });
+    expect(c.replicas).toEqual({ redisUrl: 'redis://cache:6379', redisPrefix: 'herald:', triggerLeaseMs: 4000 });
+    expect(loadConfig({}, postgres).replicas.redisUrl).toBeNull();
+    expect(loadConfig({ redisUrl: 'rediss://tls-cache' }, postgres).replicas.redisUrl).toBe('rediss://tls-cache');
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({}, env);
+        return [];
+      } catch (error) {
+        return ((error as HeraldError).details as { problems: string[] }).problems;
+      }
+    };
+    expect(problems({ HERALD_REDIS_URL: 'redis://cache' })).toEqual([expect.stringContaining('HERALD_REDIS_URL needs HERALD_DATABASE_URL')]);
+    expect(problems({ ...postgres, HERALD_REDIS_URL: 'http://:hunter2@cache' })).toEqual(['HERALD_REDIS_URL must be a redis:// or rediss:// URL, got "http://:***@cache"']);
+  });
+
   it('fails fast listing every bad setting', () => {
     try {
       loadConfig({}, { HERALD_PORT: 'http', HERALD_DATABASE_URL: 'mysql://x', HERALD_RETENTION: 'forever', HERALD_QUERY_TIMEOUT: '0' });
@@ -41,6 +59,7 @@ describe('helpers', () => {
   it('parses durations, redacts passwords and recognises loopback', () => {
     expect([parseDuration('90'), parseDuration('15m'), parseDuration('1.5h'), parseDuration('x')]).toEqual([90e6, 900e6, 5400e6, null]);
     expect(redactUrl('postgres://me:secret@db:5432/x')).toBe('postgres://me:***@db:5432/x');
+    expect(redactUrl('redis://:secret@cache:6379')).toBe('redis://:***@cache:6379');
     expect([isLoopbackHost('127.0.0.1'), isLoopbackHost('::1'), isLoopbackHost('localhost'), isLoopbackHost('0.0.0.0')]).toEqual([true, true, true, false]);
   });
 });

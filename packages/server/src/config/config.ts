@@ -27,6 +27,15 @@ export interface HeraldConfig {
     /** `HERALD_QUERY_TIMEOUT`: a read that takes a filter and runs longer fails with `QUERY_TIMEOUT` (422). Default 30 s. */
     queryTimeoutMs: number;
   };
+  /** Scale-out (`docs/scale-out.md`): replicas sharing PostgreSQL exchange events on Redis Streams. */
+  replicas: {
+    /** `HERALD_REDIS_URL`: a `redis://` URL turns on the Redis bus; null keeps the in-process bus. */
+    redisUrl: string | null;
+    /** `HERALD_REDIS_PREFIX`: prefix of every Redis key Herald uses, so that deployments can share a Redis. Default `herald:`. */
+    redisPrefix: string;
+    /** `HERALD_TRIGGER_LEASE`: how long the replica that evaluates automations holds its lease without renewing it. Default 10 s. */
+    triggerLeaseMs: number;
+  };
   secrets: {
     /** `HERALD_SECRET_KEY` (base64 of 32 bytes), sealing connection and webhook secrets; null uses `<dataDir>/secret.key`. */
     key: Buffer | null;
@@ -75,6 +84,7 @@ export interface HeraldConfigOverrides {
   port?: number;
   dataDir?: string;
   databaseUrl?: string | null;
+  redisUrl?: string | null;
   logLevel?: string;
   retention?: string;
 }
@@ -125,6 +135,12 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
     problems.push(`HERALD_DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite), got "${redactUrl(databaseUrl)}"`);
   }
 
+  const redisUrl = overrides.redisUrl !== undefined ? overrides.redisUrl : env.HERALD_REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) problems.push(`HERALD_REDIS_URL must be a redis:// or rediss:// URL, got "${redactUrl(redisUrl)}"`);
+  if (redisUrl !== null && databaseUrl === null) {
+    problems.push('HERALD_REDIS_URL needs HERALD_DATABASE_URL: replicas share one PostgreSQL database, and the embedded SQLite serves one process');
+  }
+
   const config: HeraldConfig = {
     server: {
       host: overrides.host ?? env.HERALD_HOST ?? '127.0.0.1',
@@ -140,6 +156,11 @@ export function loadConfig(overrides: HeraldConfigOverrides = {}, env: NodeJS.Pr
       retentionIntervalMs: duration('HERALD_RETENTION_INTERVAL', env.HERALD_RETENTION_INTERVAL, 3600e6) / 1000,
       readThreads: int('HERALD_READ_THREADS', 1, 0),
       queryTimeoutMs: duration('HERALD_QUERY_TIMEOUT', env.HERALD_QUERY_TIMEOUT, 30 * UNIT_MICROS.s!) / 1000,
+    },
+    replicas: {
+      redisUrl,
+      redisPrefix: env.HERALD_REDIS_PREFIX || 'herald:',
+      triggerLeaseMs: duration('HERALD_TRIGGER_LEASE', env.HERALD_TRIGGER_LEASE, 10 * UNIT_MICROS.s!) / 1000,
     },
     secrets: { key: secretKey(env.HERALD_SECRET_KEY, problems) },
     ingestion: {
@@ -193,7 +214,7 @@ function secretKey(raw: string | undefined, problems: string[]): Buffer | null {
 
 /** Hides the password of a database URL before it is printed or logged. */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
 /** True for loopback addresses, which Herald may serve without API keys. */

@@ -8,16 +8,21 @@ export interface TriggerMetrics {
   actionAttempts: Counter<'outcome'>;
 }
 
+const created = new WeakMap<Registry, TriggerMetrics>();
+
 /**
- * Registers the trigger metrics on `registry` (the one of `observability/metrics.ts`).
+ * Registers the trigger metrics on `registry` (the one of `observability/metrics.ts`), once: a replica
+ * that takes the trigger lease again gets the metrics it registered the first time.
  *
  * @example
  * const metrics = createTriggerMetrics(heraldMetrics.registry);
  * metrics.actionAttempts.inc({ outcome: 'executed' });
  */
 export function createTriggerMetrics(registry: Registry): TriggerMetrics {
+  const existing = created.get(registry);
+  if (existing) return existing;
   const registers = [registry];
-  return {
+  const metrics: TriggerMetrics = {
     eventsEvaluated: new Counter({
       name: 'herald_trigger_events_evaluated_total',
       help: 'Stored events handed to the trigger engine.',
@@ -41,4 +46,6 @@ export function createTriggerMetrics(registry: Registry): TriggerMetrics {
       registers,
     }),
   };
+  created.set(registry, metrics);
+  return metrics;
 }

@@ -1,0 +1,155 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { EventStore } from '../storage/ports.js';
+import type { BusEvent, EventBus } from './event-bus.js';
+import { createSeqOrder } from './seq-order.js';
+
+export interface RedisEventBusOptions {
+  url: string;
+  /** Prefix of the stream's key (`<prefix>events`). */
+  prefix: string;
+  store: Pick<EventStore, 'readLog' | 'lastSeq'>;
+  logger: Logger;
+  /** How long an event waits for a lower seq before the log fills the gap. Default 100 ms. */
+  gapWaitMs?: number;
+  /** How often the store's last seq is checked, in case a replica's publication never arrives. Default 1,000 ms. */
+  pollMs?: number;
+  /** How long entries stay in the stream: a replica that is cut off longer reads the log instead. Default 60 s. */
+  keepMs?: number;
+}
+
+export interface RedisEventBus extends EventBus {
+  close(): Promise<void>;
+}
+
+/** Longest a blocking read waits, so that closing never waits longer. */
+const READ_BLOCK_MS = 1000;
+const READ_COUNT = 500;
+const RETRY_MS = 500;
+
+/**
+ * The bus of several replicas: each publishes its commits to one Redis stream (`XADD`), and every
+ * replica reads the stream (`XREAD`, no consumer group: each needs every event) and hands the events
+ * to its own subscribers, its own ones included, in seq order with no gap and no duplicate
+ * (`seq-order.ts`). A replica's own events go to its subscribers at once, not through Redis.
+ *
+ * Redis only carries events: the store stays the log. An entry that never arrives (Redis down, a
+ * replica dead between COMMIT and XADD, a replica cut off longer than `keepMs`) is read from the store
+ * instead, so subscribers see every committed event, later but never lost. An entry is one commit:
+ * `seqs` (comma-separated) and `events` (their canonical JSON, one per line; it has no raw newline).
+ *
+ * @example
+ * const bus = await createRedisEventBus({ url: 'redis://127.0.0.1:6379', prefix: 'herald:', store, logger });
+ * bus.subscribe((events) => console.log(events.length));
+ */
+export async function createRedisEventBus(options: RedisEventBusOptions): Promise<RedisEventBus> {
+  const key = `${options.prefix}events`;
+  const keepMs = options.keepMs ?? 60_000;
+  const log = options.logger.child({ component: 'redis-bus' });
+  const handlers = new Set<(events: BusEvent[]) => void>();
+  // Publishing never waits for Redis: a command issued while it is unreachable fails at once.
+  const writer = new Redis(options.url, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const reader = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  for (const connection of [writer, reader]) connection.on('error', (error: Error) => log.debug({ err: error }, 'redis connection error'));
+  try {
+    await Promise.all([writer.connect(), reader.connect()]);
+  } catch (error) {
+    writer.disconnect();
+    reader.disconnect();
+    throw error;
+  }
+
+  const order = createSeqOrder({
+    delivered: await options.store.lastSeq(),
+    deliver(events) {
+      for (const handler of handlers) handler(events);
+    },
+    readLog: (afterSeq, limit) => options.store.readLog(afterSeq, limit),
+    gapWaitMs: options.gapWaitMs ?? 100,
+    onError: (error) => log.warn({ err: error }, 'reading missed events from the store failed; retrying'),
+  });
+
+  let closed = false;
+  let lastId = await streamTail(reader, key);
+  let warnedPublish = false;
+
+  const reading = (async () => {
+    while (!closed) {
+      try {
+        const reply = await reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', key, lastId);
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            const events = decodeEntry(fields);
+            if (events) order.offer(events);
+            else log.warn({ id }, 'skipped a malformed entry on the event stream');
+          }
+        }
+      } catch (error) {
+        if (closed) return;
+        log.warn({ err: error }, 'reading the Redis event stream failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  })();
+
+  const poll = setInterval(() => {
+    options.store.lastSeq().then(
+      (lastSeq) => order.noteCommitted(lastSeq),
+      (error: unknown) => log.debug({ err: error }, 'polling the last seq failed'),
+    );
+  }, options.pollMs ?? 1000);
+  poll.unref();
+
+  return {
+    publish(events) {
+      if (events.length === 0 || closed) return;
+      order.offer(events);
+      const minId = `${Date.now() - keepMs}-0`;
+      const seqs = events.map((e) => e.seq).join(',');
+      const body = events.map((e) => e.json).join('\n');
+      writer.xadd(key, 'MINID', '~', minId, '*', 'seqs', seqs, 'events', body).then(
+        () => (warnedPublish = false),
+        (error: unknown) => {
+          // The other replicas read these events from the store instead (poll and gap reads).
+          if (!warnedPublish) log.warn({ err: error }, 'publishing to the Redis event stream failed; other replicas will read the store');
+          warnedPublish = true;
+        },
+      );
+    },
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(poll);
+      order.close();
+      reader.disconnect();
+      await reading;
+      await writer.quit().catch(() => writer.disconnect());
+    },
+  };
+}
+
+/** The id of the stream's newest entry, or `0-0` for an empty stream: reading starts after it. */
+async function streamTail(redis: Redis, key: string): Promise<string> {
+  const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
+  return newest[0]?.[0] ?? '0-0';
+}
+
+/** An entry's events, or null when its fields do not pair up. */
+export function decodeEntry(fields: readonly string[]): BusEvent[] | null {
+  let seqs: string | undefined;
+  let body: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'seqs') seqs = fields[i + 1];
+    else if (fields[i] === 'events') body = fields[i + 1];
+  }
+  if (seqs === undefined || body === undefined) return null;
+  const numbers = seqs.split(',').map(Number);
+  const jsons = body.split('\n');
+  if (numbers.length !== jsons.length || numbers.some((n) => !Number.isSafeInteger(n))) return null;
+  return numbers.map((seq, i) => ({ seq, json: jsons[i]! }));
+}
