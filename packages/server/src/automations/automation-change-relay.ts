@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectRedis, disconnectAndThrow } from '../messaging/redis-connection.js';
+import { entryFields, followStream, streamTail } from '../messaging/redis-stream-follower.js';
 import type { AutomationChange } from './automation-service.js';
 
 export interface AutomationChangeRelayOptions {
@@ -19,8 +20,6 @@ export interface AutomationChangeRelay {
 }
 
 const KEPT_ENTRIES = 10_000;
-const READ_BLOCK_MS = 1000;
-const RETRY_MS = 500;
 const KINDS = new Set<string>(['created', 'updated', 'deleted']);
 
 /**
@@ -38,18 +37,24 @@ export async function startAutomationChangeRelay(options: AutomationChangeRelayO
   const origin = randomUUID();
   const log = options.logger.child({ component: 'automation-change-relay' });
   const listeners = new Set<(change: AutomationChange) => void>();
-  const writer = new Redis(options.url, { lazyConnect: true });
-  const reader = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null });
-  for (const connection of [writer, reader]) connection.on('error', (error: Error) => log.debug({ err: error }, 'redis connection error'));
-  await Promise.all([writer.connect(), reader.connect()]);
-  const newest = (await reader.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  let lastId = newest[0]?.[0] ?? '0-0';
-  let closed = false;
+  const writer = await connectRedis(options.url, log);
+  const reader = await connectRedis(options.url, log, { enableOfflineQueue: false, maxRetriesPerRequest: 0 }).catch((error: unknown) => disconnectAndThrow(error, writer));
+  const tail = await streamTail(reader, key).catch((error: unknown) => disconnectAndThrow(error, writer, reader));
 
   const notify = (change: AutomationChange): void => {
     for (const listener of listeners) listener(change);
   };
-
+  const follower = followStream({
+    redis: reader,
+    key,
+    fromId: tail,
+    logger: log,
+    what: 'automation changes',
+    onEntry(_id, fields) {
+      const entry = entryFields(fields);
+      if (entry.origin !== origin && entry.id && KINDS.has(entry.kind ?? '')) notify({ id: entry.id, kind: entry.kind as AutomationChange['kind'] });
+    },
+  });
   const stopLocal = options.local((change) => {
     notify(change);
     writer.xadd(key, 'MAXLEN', '~', KEPT_ENTRIES, '*', 'origin', origin, 'id', change.id, 'kind', change.kind).catch((error: unknown) => {
@@ -57,43 +62,16 @@ export async function startAutomationChangeRelay(options: AutomationChangeRelayO
     });
   });
 
-  const reading = (async () => {
-    while (!closed) {
-      try {
-        const reply = await reader.xread('BLOCK', READ_BLOCK_MS, 'STREAMS', key, lastId);
-        for (const [, entries] of reply ?? []) {
-          for (const [id, fields] of entries) {
-            lastId = id;
-            const entry = fieldsOf(fields);
-            if (entry.origin !== origin && entry.id && KINDS.has(entry.kind ?? '')) notify({ id: entry.id, kind: entry.kind as AutomationChange['kind'] });
-          }
-        }
-      } catch (error) {
-        if (closed) return;
-        log.warn({ err: error }, 'reading automation changes from Redis failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-      }
-    }
-  })();
-
   return {
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
-      if (closed) return;
-      closed = true;
       stopLocal();
-      reader.disconnect();
-      await reading;
-      await writer.quit().catch(() => writer.disconnect());
+      await follower.stop();
+      // No QUIT: with Redis down it would wait for a reconnection. An XADD cut short is read from the store.
+      writer.disconnect();
     },
   };
-}
-
-function fieldsOf(fields: readonly string[]): Record<string, string | undefined> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;
-  return out;
 }

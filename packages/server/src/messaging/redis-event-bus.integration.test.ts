@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { DEFAULT_EVENT_LIMITS, newEventId } from '@herald/core';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -36,7 +38,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-async function bus(options: { pollMs?: number; gapWaitMs?: number } = {}): Promise<RedisEventBus> {
+async function bus(options: { pollMs?: number; gapWaitMs?: number; url?: string } = {}): Promise<RedisEventBus> {
   const created = await createRedisEventBus({ url: REDIS_URL, prefix, store: storage.events, logger, ...options });
   buses.push(created);
   return created;
@@ -70,6 +72,26 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
+/** A free TCP port on loopback. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A Redis server of this test's own, which it can stop and start again (the shared one must stay up). */
+async function startPrivateRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // Queued until the server listens: the client retries its connection every 50 ms.
+  const probe = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 50, maxRetriesPerRequest: null });
+  probe.on('error', () => undefined);
+  await probe.ping();
+  probe.disconnect();
+  return child;
+}
+
 describe('the Redis event bus', () => {
   it('carries one replica’s commits to another’s subscribers, in seq order, each once', async () => {
     // Polling off: these can only arrive through the stream.
@@ -97,6 +119,41 @@ describe('the Redis event bus', () => {
     await until(() => seen.length >= 30);
     expect(seen.map((e) => (JSON.parse(e.json) as { id: string }).id)).toEqual(events.map((e) => e.id));
     await silent.close();
+  });
+
+  it('fails to start with STORAGE_UNAVAILABLE naming the Redis it cannot reach', async () => {
+    const url = `redis://:hunter2@127.0.0.1:${await freePort()}`;
+    const error = await createRedisEventBus({ url, prefix, store: storage.events, logger }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: expect.stringMatching(/^Cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: /) });
+  });
+
+  it('loses nothing while Redis is down, and carries events on the stream again once it is back', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    let redis = await startPrivateRedis(port);
+    try {
+      const [first, second] = [await bus({ url, pollMs: 200 }), await bus({ url, pollMs: 200 })];
+      const seen = collect(second);
+      const ingest = ingestThrough(first);
+      redis.kill('SIGKILL');
+      await new Promise((resolve) => redis.once('exit', resolve));
+      const during = batch(20);
+      await ingest.ingestBatch(during);
+      await until(() => seen.length >= 20);
+      redis = await startPrivateRedis(port);
+      const after = batch(20);
+      // The publisher reconnects by itself; until it has, events still reach `second` through the store.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await ingest.ingestBatch(after);
+      await until(() => seen.length >= 40);
+      expect(seen.map((e) => (JSON.parse(e.json) as { id: string }).id)).toEqual([...during, ...after].map((e) => e.id));
+      const check = new Redis(url);
+      expect(await check.xlen(`${prefix}events`)).toBeGreaterThan(0);
+      await check.quit();
+      await ingest.close();
+    } finally {
+      redis.kill('SIGKILL');
+    }
   });
 
   it('refuses a malformed stream entry instead of delivering garbage', () => {

@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventStore } from '../storage/ports.js';
 import type { BusEvent, EventBus } from './event-bus.js';
+import { connectRedis, disconnectAndThrow } from './redis-connection.js';
+import { entryFields, followStream, streamTail } from './redis-stream-follower.js';
 import { createSeqOrder } from './seq-order.js';
 
 export interface RedisEventBusOptions {
@@ -21,11 +22,6 @@ export interface RedisEventBusOptions {
 export interface RedisEventBus extends EventBus {
   close(): Promise<void>;
 }
-
-/** Longest a blocking read waits, so that closing never waits longer. */
-const READ_BLOCK_MS = 1000;
-const READ_COUNT = 500;
-const RETRY_MS = 500;
 
 /**
  * The bus of several replicas: each publishes its commits to one Redis stream (`XADD`), and every
@@ -48,19 +44,14 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   const log = options.logger.child({ component: 'redis-bus' });
   const handlers = new Set<(events: BusEvent[]) => void>();
   // Publishing never waits for Redis: a command issued while it is unreachable fails at once.
-  const writer = new Redis(options.url, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 });
-  const reader = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null });
-  for (const connection of [writer, reader]) connection.on('error', (error: Error) => log.debug({ err: error }, 'redis connection error'));
-  try {
-    await Promise.all([writer.connect(), reader.connect()]);
-  } catch (error) {
-    writer.disconnect();
-    reader.disconnect();
-    throw error;
-  }
+  const writer = await connectRedis(options.url, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const reader = await connectRedis(options.url, log, { enableOfflineQueue: false, maxRetriesPerRequest: 0 }).catch((error: unknown) => disconnectAndThrow(error, writer));
+  const [delivered, tail] = await Promise.all([options.store.lastSeq(), streamTail(reader, key)]).catch((error: unknown) =>
+    disconnectAndThrow(error, writer, reader),
+  );
 
   const order = createSeqOrder({
-    delivered: await options.store.lastSeq(),
+    delivered,
     deliver(events) {
       for (const handler of handlers) handler(events);
     },
@@ -68,30 +59,18 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     gapWaitMs: options.gapWaitMs ?? 100,
     onError: (error) => log.warn({ err: error }, 'reading missed events from the store failed; retrying'),
   });
-
-  let closed = false;
-  let lastId = await streamTail(reader, key);
-  let warnedPublish = false;
-
-  const reading = (async () => {
-    while (!closed) {
-      try {
-        const reply = await reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', key, lastId);
-        for (const [, entries] of reply ?? []) {
-          for (const [id, fields] of entries) {
-            lastId = id;
-            const events = decodeEntry(fields);
-            if (events) order.offer(events);
-            else log.warn({ id }, 'skipped a malformed entry on the event stream');
-          }
-        }
-      } catch (error) {
-        if (closed) return;
-        log.warn({ err: error }, 'reading the Redis event stream failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-      }
-    }
-  })();
+  const follower = followStream({
+    redis: reader,
+    key,
+    fromId: tail,
+    logger: log,
+    what: 'the event stream',
+    onEntry(id, fields) {
+      const events = decodeEntry(fields);
+      if (events) order.offer(events);
+      else log.warn({ id }, 'skipped a malformed entry on the event stream');
+    },
+  });
 
   const poll = setInterval(() => {
     options.store.lastSeq().then(
@@ -100,6 +79,8 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     );
   }, options.pollMs ?? 1000);
   poll.unref();
+  let closed = false;
+  let warnedPublish = false;
 
   return {
     publish(events) {
@@ -126,27 +107,16 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       closed = true;
       clearInterval(poll);
       order.close();
-      reader.disconnect();
-      await reading;
-      await writer.quit().catch(() => writer.disconnect());
+      await follower.stop();
+      // No QUIT: with Redis down it would wait for a reconnection. An XADD cut short is read from the store.
+      writer.disconnect();
     },
   };
 }
 
-/** The id of the stream's newest entry, or `0-0` for an empty stream: reading starts after it. */
-async function streamTail(redis: Redis, key: string): Promise<string> {
-  const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  return newest[0]?.[0] ?? '0-0';
-}
-
 /** An entry's events, or null when its fields do not pair up. */
 export function decodeEntry(fields: readonly string[]): BusEvent[] | null {
-  let seqs: string | undefined;
-  let body: string | undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'seqs') seqs = fields[i + 1];
-    else if (fields[i] === 'events') body = fields[i + 1];
-  }
+  const { seqs, events: body } = entryFields(fields);
   if (seqs === undefined || body === undefined) return null;
   const numbers = seqs.split(',').map(Number);
   const jsons = body.split('\n');

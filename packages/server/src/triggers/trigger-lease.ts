@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectRedis } from '../messaging/redis-connection.js';
 
 export interface TriggerLeaseOptions<T> {
   url: string;
@@ -38,9 +38,7 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export async function startTriggerLease<T extends { close(): Promise<void> }>(options: TriggerLeaseOptions<T>): Promise<TriggerLease<T>> {
   const token = randomUUID();
   const log = options.logger.child({ component: 'trigger-lease' });
-  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => log.debug({ err: error }, 'redis connection error'));
-  await redis.connect();
+  const redis = await connectRedis(options.url, log, { maxRetriesPerRequest: 1 });
   const period = Math.max(50, Math.floor(options.ttlMs / 3));
   /** This replica holds the lease, as far as it knows; `current` follows once `start` has finished. */
   let holding = false;
