@@ -20,6 +20,7 @@ import { runIngestSection } from './sections/ingest.mjs';
 import { runLatencySection } from './sections/latency.mjs';
 import { runPostgresSection } from './sections/postgres.mjs';
 import { runQueriesSection } from './sections/queries.mjs';
+import { runReplicasSection } from './sections/replicas.mjs';
 import { runWebhooksSection } from './sections/webhooks.mjs';
 import { runWsSection } from './sections/ws.mjs';
 
@@ -29,6 +30,7 @@ const SECTIONS = {
   latency: runLatencySection,
   queries: runQueriesSection,
   postgres: runPostgresSection,
+  replicas: runReplicasSection,
   webhooks: runWebhooksSection,
   'automations-engine': runAutomationsEngineSection,
   automations: runAutomationsSection,

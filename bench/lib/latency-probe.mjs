@@ -5,7 +5,10 @@
 // the same clock. Before pacing starts, one sync event proves the subscription is live. Events sent
 // during the warm-up are not counted.
 //
-// Usage: node latency-probe.mjs --url http://127.0.0.1:4200 [--rate 5000] [--batch 50] [--seconds 10] [--warmup 1]
+// With --subscribe-url, the subscriber connects to that server instead (another replica of the same
+// deployment), so the figure includes the trip between replicas.
+//
+// Usage: node latency-probe.mjs --url http://127.0.0.1:4200 [--subscribe-url URL] [--rate 5000] [--batch 50] [--seconds 10] [--warmup 1]
 // Prints one JSON line: sent, delivered, dropped, postErrors, latency {n,p50,p95,p99,max,mean} (ms),
 // achievedRate (events/s posted in the measured window), posterMaxLagMs, firstError.
 import http from 'node:http';
@@ -17,6 +20,7 @@ import { summarize } from './stats.mjs';
 const { values: opt } = parseArgs({
   options: {
     url: { type: 'string' },
+    'subscribe-url': { type: 'string' },
     rate: { type: 'string', default: '5000' },
     batch: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '10' },
@@ -60,7 +64,7 @@ function post(events) {
 }
 
 // The subscriber.
-const ws = new WebSocket(opt.url.replace(/^http/, 'ws') + '/api/events/out?notices=true', 'prefect');
+const ws = new WebSocket((opt['subscribe-url'] ?? opt.url).replace(/^http/, 'ws') + '/api/events/out?notices=true', 'prefect');
 await new Promise((resolve, reject) => {
   ws.once('open', resolve);
   ws.once('error', reject);
