@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { DEFAULT_EVENT_LIMITS, newEventId } from '@herald/core';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -9,12 +7,13 @@ import { createIngestPipeline, type IngestPipeline } from '../ingestion/ingest-p
 import { createMetrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/ports.js';
 import { openPostgresStorage } from '../storage/postgres/index.js';
+import { freePort, startPrivateRedis, TEST_REDIS_URL } from '../test-support/private-redis.js';
 import { createTempPostgresDatabase, type TempPostgres } from '../test-support/temp-resources.js';
 import { createInMemoryEventBus, type BusEvent, type EventBus } from './event-bus.js';
 import { createRedisEventBus, decodeEntry, type RedisEventBus } from './redis-event-bus.js';
 
 // Two buses in one process stand for two replicas: the real PostgreSQL store and the real Redis.
-const REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: 'silent' });
 
 let db: TempPostgres;
@@ -72,26 +71,6 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A Redis server of this test's own, which it can stop and start again (the shared one must stay up). */
-async function startPrivateRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  // Queued until the server listens: the client retries its connection every 50 ms.
-  const probe = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 50, maxRetriesPerRequest: null });
-  probe.on('error', () => undefined);
-  await probe.ping();
-  probe.disconnect();
-  return child;
-}
-
 describe('the Redis event bus', () => {
   it('carries one replica’s commits to another’s subscribers, in seq order, each once', async () => {
     // Polling off: these can only arrive through the stream.
@@ -128,31 +107,28 @@ describe('the Redis event bus', () => {
   });
 
   it('loses nothing while Redis is down, and carries events on the stream again once it is back', async () => {
-    const port = await freePort();
-    const url = `redis://127.0.0.1:${port}`;
-    let redis = await startPrivateRedis(port);
+    const redis = await startPrivateRedis();
     try {
-      const [first, second] = [await bus({ url, pollMs: 200 }), await bus({ url, pollMs: 200 })];
+      const [first, second] = [await bus({ url: redis.url, pollMs: 200 }), await bus({ url: redis.url, pollMs: 200 })];
       const seen = collect(second);
       const ingest = ingestThrough(first);
-      redis.kill('SIGKILL');
-      await new Promise((resolve) => redis.once('exit', resolve));
+      await redis.kill();
       const during = batch(20);
       await ingest.ingestBatch(during);
       await until(() => seen.length >= 20);
-      redis = await startPrivateRedis(port);
-      const after = batch(20);
+      await redis.restart();
       // The publisher reconnects by itself; until it has, events still reach `second` through the store.
       await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = batch(20);
       await ingest.ingestBatch(after);
       await until(() => seen.length >= 40);
       expect(seen.map((e) => (JSON.parse(e.json) as { id: string }).id)).toEqual([...during, ...after].map((e) => e.id));
-      const check = new Redis(url);
+      const check = new Redis(redis.url);
       expect(await check.xlen(`${prefix}events`)).toBeGreaterThan(0);
       await check.quit();
       await ingest.close();
     } finally {
-      redis.kill('SIGKILL');
+      await redis.kill();
     }
   });
 

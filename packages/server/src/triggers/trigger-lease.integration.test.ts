@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startPrivateRedis, TEST_REDIS_URL } from '../test-support/private-redis.js';
 import { startTriggerLease, type TriggerLease } from './trigger-lease.js';
 
 // The real Redis of this machine, one key per test.
-const REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: 'silent' });
 const redis = new Redis(REDIS_URL);
 const keys: string[] = [];
@@ -96,5 +97,26 @@ describe('the trigger lease', () => {
     await lease.close();
     // Not its lease any more: closing leaves the other holder's key alone.
     expect(await redis.get(key)).toBe('someone else');
+  });
+
+  it('stops evaluating while Redis is unreachable, before its lease could have run out, and takes it again after', async () => {
+    const redis = await startPrivateRedis();
+    const log: string[] = [];
+    const lease = await startTriggerLease({ url: redis.url, key: newKey(), ttlMs: 1500, logger, start: recorder('holder', log) });
+    try {
+      expect(lease.current?.name).toBe('holder');
+      const killedAt = Date.now();
+      await redis.kill();
+      await until(() => lease.current === null);
+      // The last renewal was before the kill, so the lease ran out less than 1,500 ms after it: evaluation
+      // stops a quarter of a second before that at the latest.
+      expect(Date.now() - killedAt).toBeLessThan(1500);
+      await redis.restart();
+      await until(() => lease.current !== null);
+      expect(log).toEqual(['holder started', 'holder stopped', 'holder started']);
+    } finally {
+      await lease.close();
+      await redis.kill();
+    }
   });
 });

@@ -44,13 +44,23 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
   let holding = false;
   let current: T | null = null;
   let starting: Promise<void> | null = null;
-  let renewedAt = 0;
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
+  /** Fires when the lease may soon run out unrenewed: evaluation stops before another replica can take it. */
+  let deadline: NodeJS.Timeout | null = null;
   let turn: Promise<void> = Promise.resolve();
+
+  /** The lease now runs until `at + ttlMs`. */
+  function renewed(at: number): void {
+    if (deadline) clearTimeout(deadline);
+    // Half a period of margin: a renewal is tried every period, so two have failed by then.
+    deadline = setTimeout(() => void stopEvaluating('the trigger lease could not be renewed in time'), at + options.ttlMs - period / 2 - Date.now());
+  }
 
   async function stopEvaluating(reason: string, level: 'info' | 'warn' = 'warn'): Promise<void> {
     holding = false;
+    if (deadline) clearTimeout(deadline);
+    deadline = null;
     const running = current;
     current = null;
     if (!running) return;
@@ -79,14 +89,13 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
 
   async function step(): Promise<void> {
     if (holding) {
+      // The lease runs from when Redis ran the command, which is after this.
+      const sentAt = Date.now();
       try {
-        const renewed = await redis.eval(RENEW, 1, options.key, token, options.ttlMs);
-        if (renewed === 1) renewedAt = Date.now();
+        if ((await redis.eval(RENEW, 1, options.key, token, options.ttlMs)) === 1) renewed(sentAt);
         else await stopEvaluating('another replica holds the trigger lease');
       } catch (error) {
         log.warn({ err: error }, 'renewing the trigger lease failed');
-        // Stop before the lease can have run out, since another replica may take it then.
-        if (Date.now() - renewedAt >= options.ttlMs - period) await stopEvaluating('the trigger lease could not be renewed');
       }
       return;
     }
@@ -95,13 +104,14 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
 
   /** Takes the lease if it is free; resolves with the start it set off, if any (wrapped, since an awaited promise flattens). */
   async function tryToTake(): Promise<{ started: Promise<void> } | null> {
+    const sentAt = Date.now();
     try {
       holding = (await redis.set(options.key, token, 'PX', options.ttlMs, 'NX')) === 'OK';
     } catch (error) {
       log.debug({ err: error }, 'taking the trigger lease failed');
     }
     if (!holding || closed) return null;
-    renewedAt = Date.now();
+    renewed(sentAt);
     starting = startEvaluating();
     return { started: starting };
   }
