@@ -111,7 +111,7 @@ describe('replicas on PostgreSQL and Redis', () => {
     // Created through the replica that does not evaluate: the change must travel to the one that does.
     const client = new HeraldClient(other.url);
     const connection = await client.webhookConnection(`${receiver.url}/hook`);
-    await client.automation({
+    const id = await client.automation({
       name: 'replica ping',
       trigger: { type: 'event', expect: ['test.replicas.ping'], posture: 'Reactive', threshold: 1, within: 0 },
       actions: [{ type: 'call-webhook', block_document_id: connection, payload: 'ping {{ event.resource.id }}' }],
@@ -125,6 +125,9 @@ describe('replicas on PostgreSQL and Redis', () => {
     // A second evaluator would call the webhook again.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(hits().sort()).toEqual(['ping test.replicas.first', 'ping test.replicas.second']);
+    // The replica that does not evaluate shows the trace the evaluator saved.
+    const fired = async () => ((await client.trace(id)).body.totals.fired ?? 0) === 2;
+    expect(await eventually(fired, 10_000)).toBe(true);
   });
 
   it('moves evaluation to a surviving replica when the evaluating one is killed, and misses nothing', async () => {

@@ -35,7 +35,8 @@ const traceSchema = {
 
 export interface AutomationTraceRouteDeps {
   automations: { get(id: string): Promise<Automation | null> };
-  traces: { view(automationId: string): AutomationTraceView };
+  /** The evaluator's traces; on a replica that does not evaluate, the saved ones, read asynchronously. */
+  traces: { view(automationId: string): AutomationTraceView | Promise<AutomationTraceView> };
 }
 
 /**
@@ -66,7 +67,7 @@ export function registerAutomationTraceRoute(app: FastifyInstance, deps: Automat
       if (!isUuid(raw)) throw new HeraldError('ROUTE_NOT_FOUND');
       const id = normalizeUuid(raw);
       if ((await deps.automations.get(id)) === null) throw new HeraldError('AUTOMATION_NOT_FOUND', { details: { id } });
-      return reply.type(JSON_TYPE).send(deps.traces.view(id));
+      return reply.type(JSON_TYPE).send(await deps.traces.view(id));
     },
   );
 }

@@ -139,8 +139,15 @@ export function describeEngineStateStoreContract(name: string, open: OpenEngineS
 
     it('deletes a trace with a null body', async () => {
       await store.commit({ state: [], checkpoint: 1, newJobs: [], traces: [{ automationId: 'a', body: '[]' }] });
+      expect(await store.readTrace('a')).toBe('[]');
       await store.commit({ state: [], checkpoint: 1, newJobs: [], traces: [{ automationId: 'a', body: null }] });
       expect((await store.load()).traces).toEqual([]);
+      expect(await store.readTrace('a')).toBeNull();
+    });
+
+    it('reads one automation’s saved trace', async () => {
+      await store.commit({ state: [], checkpoint: 1, newJobs: [], traces: [{ automationId: 'a', body: '{"a":1}' }, { automationId: 'b', body: '{"b":2}' }] });
+      expect([await store.readTrace('b'), await store.readTrace('a'), await store.readTrace('c')]).toEqual(['{"b":2}', '{"a":1}', null]);
     });
   });
 }

@@ -79,5 +79,7 @@ export interface EngineStateStore {
   reschedule(id: string, attempts: number, due: number, lastError: string | null): Promise<void>;
   /** Number of pending jobs (metrics, tests). */
   pendingCount(): Promise<number>;
+  /** The saved trace of one automation (the body `commit` stored), or null; what replicas that do not evaluate show. */
+  readTrace(automationId: string): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -113,6 +113,11 @@ class PostgresEngineStateStore implements EngineStateStore {
     return rows[0]?.n ?? 0;
   }
 
+  async readTrace(automationId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ body: string }>('SELECT body FROM trigger_traces WHERE automation_id = $1', [automationId]);
+    return rows[0]?.body ?? null;
+  }
+
   close(): Promise<void> {
     return this.db.end();
   }

@@ -3,11 +3,13 @@ import type { HeraldConfig } from '../config/config.js';
 import { startAutomationChangeRelay } from '../automations/automation-change-relay.js';
 import { AutomationTraces, type AutomationTraceView } from './automation-trace.js';
 import { startAutomationRuntime, type AutomationRuntimeOptions } from './automation-runtime.js';
+import type { EngineStateStore } from './engine-state-store.js';
+import { openPostgresEngineStateStore } from './postgres-engine-state-store.js';
 import { startTriggerLease } from './trigger-lease.js';
 
 /** Automation evaluation as the rest of the server sees it, whichever replica runs it. */
 export interface Triggers {
-  traces: { view(automationId: string): AutomationTraceView };
+  traces: { view(automationId: string): AutomationTraceView | Promise<AutomationTraceView> };
   /** True while this process evaluates automations (always, without Redis). */
   readonly evaluating: boolean;
   close(): Promise<void>;
@@ -16,8 +18,8 @@ export interface Triggers {
 /**
  * Starts automation evaluation. One process: the runtime, at once. Replicas (`HERALD_REDIS_URL`):
  * automation changes are relayed between replicas, and the runtime runs on whichever replica holds
- * the trigger lease. The other replicas answer trace requests with an empty trace, since the trace
- * lives in the evaluating replica's memory (`docs/scale-out.md`).
+ * the trigger lease. The other replicas answer trace requests with the trace the evaluator last saved
+ * (every 2 s), read from PostgreSQL (`docs/scale-out.md`).
  *
  * @example
  * const triggers = await startTriggers(config, runtimeOptions);
@@ -38,7 +40,8 @@ export async function startTriggers(config: Pick<HeraldConfig, 'replicas'>, opti
 
 async function start(config: Pick<HeraldConfig, 'replicas'>, options: AutomationRuntimeOptions): Promise<Triggers> {
   const { redisUrl, redisPrefix, triggerLeaseMs } = config.replicas;
-  if (!redisUrl) {
+  const databaseUrl = options.config.storage.databaseUrl;
+  if (!redisUrl || !databaseUrl) {
     const runtime = await startAutomationRuntime(options);
     return { traces: runtime.traces, evaluating: true, close: () => runtime.close() };
   }
@@ -57,19 +60,28 @@ async function start(config: Pick<HeraldConfig, 'replicas'>, options: Automation
       logger: options.logger,
       start: () => startAutomationRuntime({ ...options, automations }),
     });
-    const idle = new AutomationTraces();
+    const saved = openPostgresEngineStateStore({ url: databaseUrl, logger: options.logger });
     return {
-      traces: { view: (automationId) => (lease.current?.traces ?? idle).view(automationId) },
+      traces: { view: (automationId) => lease.current?.traces.view(automationId) ?? savedView(saved, automationId) },
       get evaluating() {
         return lease.current !== null;
       },
       async close() {
         await lease.close();
         await relay.close();
+        await saved.close();
       },
     };
   } catch (error) {
     await relay.close();
     throw error;
   }
+}
+
+/** The trace the evaluating replica last saved, as its own `view` would show it. */
+async function savedView(store: EngineStateStore, automationId: string): Promise<AutomationTraceView> {
+  const body = await store.readTrace(automationId);
+  const traces = new AutomationTraces();
+  if (body !== null) traces.restore([{ automationId, body }]);
+  return traces.view(automationId);
 }

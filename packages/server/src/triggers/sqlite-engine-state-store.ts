@@ -149,6 +149,10 @@ class SqliteEngineStateStore implements EngineStateStore {
     return this.db.prepare('SELECT count(*) FROM trigger_jobs').pluck().get() as number;
   }
 
+  async readTrace(automationId: string): Promise<string | null> {
+    return (this.db.prepare('SELECT body FROM trigger_traces WHERE automation_id = ?').pluck().get(automationId) as string | undefined) ?? null;
+  }
+
   close(): Promise<void> {
     this.closed ??= (async () => {
       try {
