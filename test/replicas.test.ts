@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newEventId } from '@herald/core';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteRedisKeys, TEST_REDIS_URL } from '../packages/server/src/test-support/private-redis.js';
 import { createTempPostgresDatabase, type TempPostgres } from '../packages/server/src/test-support/temp-resources.js';
 import { connect, type TestSocket } from '../packages/server/src/test-support/ws-test-client.js';
 import { eventually, HeraldClient, startReceiver, type Receiver } from './support/automation-harness.js';
@@ -14,7 +14,6 @@ import { startServerProcess, type ServerProcess } from './support/server-process
  * over when it is killed.
  */
 
-const REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEASE = '1500ms';
 
 let db: TempPostgres;
@@ -59,7 +58,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   env = {
     HERALD_DATABASE_URL: db.url,
-    HERALD_REDIS_URL: REDIS_URL,
+    HERALD_REDIS_URL: TEST_REDIS_URL,
     HERALD_REDIS_PREFIX: prefix,
     HERALD_TRIGGER_LEASE: LEASE,
     HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
@@ -71,10 +70,7 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.exited));
   await receiver?.close();
   await db?.drop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await deleteRedisKeys(prefix);
 });
 
 describe('replicas on PostgreSQL and Redis', () => {

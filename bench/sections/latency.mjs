@@ -41,14 +41,7 @@ export async function runLatencySection(ctx) {
           note: `p50 ${latency.p50?.toFixed(1)} ms, p95 ${latency.p95?.toFixed(1)} ms, max ${latency.max?.toFixed(1)} ms; ${probe.delivered.toLocaleString('en-US')} of ${probe.sent.toLocaleString('en-US')} delivered, ${probe.dropped} dropped, ${probe.postErrors} POST errors; poster lag ≤ ${probe.posterMaxLagMs.toFixed(1)} ms; ${usageNote(usage)}`,
           details: { probe, usage },
         }),
-        figure({
-          id: 'latency.undelivered',
-          name: 'Latency run: posted but not delivered',
-          value: probe.sent - probe.delivered,
-          unit: 'events',
-          target: { op: '<=', value: 0 },
-          details: { dropped: probe.dropped, postErrors: probe.postErrors, firstError: probe.firstError },
-        }),
+        undeliveredFigure('latency.undelivered', 'Latency run: posted but not delivered', probe),
       ];
     } finally {
       await server.stop();
@@ -56,4 +49,16 @@ export async function runLatencySection(ctx) {
   } catch (error) {
     return [failedFigure('latency.p99', NAME, 'ms', error, { op: '<=', value: TARGET_P99_MS })];
   }
+}
+
+/** The events a `latency-probe.mjs` run posted and never saw delivered: must be 0. */
+export function undeliveredFigure(id, name, probe) {
+  return figure({
+    id,
+    name,
+    value: probe.sent - probe.delivered,
+    unit: 'events',
+    target: { op: '<=', value: 0 },
+    details: { dropped: probe.dropped, postErrors: probe.postErrors, firstError: probe.firstError },
+  });
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { failedFigure, figure } from '../lib/report.mjs';
 import { createBenchDatabase } from '../lib/temp-postgres.mjs';
+import { undeliveredFigure } from './latency.mjs';
 
 const REDIS_URL = process.env.HERALD_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RATE = 2000;
@@ -52,14 +53,7 @@ export async function runReplicasSection(ctx) {
           note: `p50 ${latency.p50?.toFixed(1)} ms (one replica: ${same.latency.p50?.toFixed(1)}), p95 ${latency.p95?.toFixed(1)} ms, max ${latency.max?.toFixed(1)} ms; ${across.delivered.toLocaleString('en-US')} of ${across.sent.toLocaleString('en-US')} delivered, ${across.dropped} dropped, ${across.postErrors} POST errors`,
           details: { across, same },
         }),
-        figure({
-          id: 'replicas.undelivered',
-          name: 'Replicas: posted on one, not delivered on the other',
-          value: across.sent - across.delivered,
-          unit: 'events',
-          target: { op: '<=', value: 0 },
-          details: { dropped: across.dropped, postErrors: across.postErrors, firstError: across.firstError },
-        }),
+        undeliveredFigure('replicas.undelivered', 'Replicas: posted on one, not delivered on the other', across),
       ];
     } finally {
       await Promise.all([first.stop(), second.stop()]);

@@ -7,7 +7,7 @@ import { createIngestPipeline, type IngestPipeline } from '../ingestion/ingest-p
 import { createMetrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/ports.js';
 import { openPostgresStorage } from '../storage/postgres/index.js';
-import { freePort, startPrivateRedis, TEST_REDIS_URL } from '../test-support/private-redis.js';
+import { deleteRedisKeys, freePort, startPrivateRedis, TEST_REDIS_URL } from '../test-support/private-redis.js';
 import { createTempPostgresDatabase, type TempPostgres } from '../test-support/temp-resources.js';
 import { createInMemoryEventBus, type BusEvent, type EventBus } from './event-bus.js';
 import { createRedisEventBus, decodeEntry, type RedisEventBus } from './redis-event-bus.js';
@@ -31,10 +31,7 @@ afterAll(async () => {
   for (const bus of buses) await bus.close();
   await storage?.close();
   await db?.drop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await deleteRedisKeys(prefix);
 });
 
 async function bus(options: { pollMs?: number; gapWaitMs?: number; url?: string } = {}): Promise<RedisEventBus> {

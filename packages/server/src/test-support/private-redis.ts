@@ -5,6 +5,17 @@ import { Redis } from 'ioredis';
 /** The Redis the tests share: the real one on this machine. Each test uses its own key prefix. */
 export const TEST_REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Removes every key under `prefix`: what a test wrote to the shared Redis. */
+export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    await redis.quit();
+  }
+}
+
 /** A Redis server of one test's own on a free port, which the test may kill and start again (the shared one must stay up). */
 export interface PrivateRedis {
   url: string;
