@@ -12,6 +12,11 @@ export interface EventBus {
   publish(events: BusEvent[]): void;
   /** Subscribes a handler; returns the function that unsubscribes it. */
   subscribe(handler: (events: BusEvent[]) => void): () => void;
+  /**
+   * The last seq handed to subscribers, when the bus knows it better than the store's last seq does:
+   * with replicas, events another replica committed may still be on their way.
+   */
+  deliveredSeq?(): number;
 }
 
 /**

@@ -82,6 +82,8 @@ describe('the Redis event bus', () => {
     const seqs = onSecond.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(JSON.parse(onSecond[0]!.json)).toMatchObject({ event: 'test.bus.event' });
+    // What a new live subscriber on this replica can no longer receive live.
+    expect(second.deliveredSeq()).toBe(seqs.at(-1));
     await ingest.close();
   });
 

@@ -102,6 +102,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    deliveredSeq: () => order.delivered,
     async close() {
       if (closed) return;
       closed = true;

@@ -66,7 +66,9 @@ export function websocketRoutes(deps: WebsocketDeps): FastifyPluginAsync {
       });
     }
     const decode = createBusEventDecoder();
-    const published = trackPublishedSeq(deps.bus, await deps.events.lastSeq());
+    // With replicas, the bus's own position: the store may hold another replica's events not yet delivered.
+    const start = deps.bus.deliveredSeq?.() ?? (await deps.events.lastSeq());
+    const published = trackPublishedSeq(deps.bus, start);
     app.addHook('onClose', async () => published.stop());
 
     // Without the subprotocol there is no auth message, so a server that requires a key refuses the
