@@ -20,6 +20,7 @@ export interface RedisEventBusOptions {
 }
 
 export interface RedisEventBus extends EventBus {
+  deliveredSeq(): number;
   close(): Promise<void>;
 }
 
