@@ -14,7 +14,7 @@ import { startServerProcess, type ServerProcess } from './support/server-process
  * over when it is killed.
  */
 
-const LEASE = '1500ms';
+const LEASE = '3s';
 
 let db: TempPostgres;
 let prefix: string;
@@ -133,6 +133,7 @@ describe('replicas on PostgreSQL and Redis', () => {
     await owner.exited;
     // Posted before the survivor has the lease: it must catch up on it from the shared checkpoint.
     await new HeraldClient(survivor.url).postEvents([{ ...events('test.replicas.ping', 1)[0]!, resource: { 'prefect.resource.id': 'test.replicas.third' } }]);
+    // The lease of the dead replica lasts up to 3 s more: the survivor has not taken over yet.
     expect(await evaluating(survivor)).toBe(false);
     expect(await eventually(() => evaluating(survivor), 10_000)).toBe(true);
     const hits = () => receiver.hits.filter((h) => h.body.startsWith('ping ')).map((h) => h.body);
