@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { newEventId } from '@herald/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisKeys, TEST_REDIS_URL } from '../packages/server/src/test-support/private-redis.js';
@@ -62,6 +62,8 @@ beforeAll(async () => {
     HERALD_REDIS_PREFIX: prefix,
     HERALD_TRIGGER_LEASE: LEASE,
     HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
+    // Replicas share one key for the secrets they seal (a webhook's signing secret, a connection's URL).
+    HERALD_SECRET_KEY: randomBytes(32).toString('base64'),
   };
 });
 
@@ -124,6 +126,26 @@ describe('replicas on PostgreSQL and Redis', () => {
     // The replica that does not evaluate shows the trace the evaluator saved.
     const fired = async () => ((await client.trace(id)).body.totals.fired ?? 0) === 2;
     expect(await eventually(fired, 10_000)).toBe(true);
+  });
+
+  it('serves a webhook on any replica, and shows its captured requests on every replica', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const created = await new HeraldClient(a.url).request<{ id: string; endpoint: string }>('POST', '/api/webhooks', {
+      name: 'replica hook',
+      template: '{"event": "test.replicas.hooked", "resource": {"prefect.resource.id": "test.replicas.hook.{{ body.n }}"}}',
+      signature: { preset: 'github', secret: 'shared-secret' },
+    });
+    expect(created.status).toBe(201);
+    const path = new URL(created.body.endpoint).pathname;
+    const body = JSON.stringify({ n: 7 });
+    const signature = `sha256=${createHmac('sha256', 'shared-secret').update(body).digest('hex')}`;
+    // Created through one replica, signed with a secret sealed there, answered by the other within its 1 s cache.
+    const hook = () => fetch(b.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    expect(await eventually(async () => (await hook()).status === 204, 5000)).toBe(true);
+    const onA = new HeraldClient(a.url);
+    expect(await eventually(async () => (await onA.eventsNamed('test.replicas.hooked')).length >= 1)).toBe(true);
+    const captured = async () => (await onA.request<{ outcome: string }[]>('GET', `/api/webhooks/${created.body.id}/requests`)).body;
+    expect(await eventually(async () => (await captured()).some((r) => r.outcome === 'accepted'))).toBe(true);
   });
 
   it('moves evaluation to a surviving replica when the evaluating one is killed, and misses nothing', async () => {
