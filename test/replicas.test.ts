@@ -77,7 +77,8 @@ afterAll(async () => {
 
 describe('replicas on PostgreSQL and Redis', () => {
   it('delivers events ingested on either replica to the live streams of both, each once, in the same order', async () => {
-    const [a, b] = [await startReplica(), await startReplica()];
+    // Started together on a fresh database: they race to migrate it and to take the trigger lease.
+    const [a, b] = await Promise.all([startReplica(), startReplica()]);
     const [onA, onB] = [await subscribe(a, ['test.replicas.stream']), await subscribe(b, ['test.replicas.stream'])];
     // Let both filters take effect before anything is posted.
     await new Promise((resolve) => setTimeout(resolve, 300));
