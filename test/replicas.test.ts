@@ -129,20 +129,25 @@ describe('replicas on PostgreSQL and Redis', () => {
     expect(await eventually(fired, 10_000)).toBe(true);
   });
 
-  it('serves a webhook on any replica, and shows its captured requests on every replica', async () => {
+  it('serves a webhook on any replica, with one rate limit for all, and shows its captured requests on every replica', async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const created = await new HeraldClient(a.url).request<{ id: string; endpoint: string }>('POST', '/api/webhooks', {
       name: 'replica hook',
       template: '{"event": "test.replicas.hooked", "resource": {"prefect.resource.id": "test.replicas.hook.{{ body.n }}"}}',
       signature: { preset: 'github', secret: 'shared-secret' },
+      rate_limit: 1,
     });
     expect(created.status).toBe(201);
     const path = new URL(created.body.endpoint).pathname;
     const body = JSON.stringify({ n: 7 });
     const signature = `sha256=${createHmac('sha256', 'shared-secret').update(body).digest('hex')}`;
     // Created through one replica, signed with a secret sealed there, answered by the other within its 1 s cache.
-    const hook = () => fetch(b.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
-    expect(await eventually(async () => (await hook()).status === 204, 5000)).toBe(true);
+    const hook = (server: ServerProcess) =>
+      fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    expect(await eventually(async () => (await hook(b)).status === 204, 5000)).toBe(true);
+    // The limit, 1 a second, holds for both replicas together: the next request, on the other, is refused.
+    const refused = await hook(a);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '1']);
     const onA = new HeraldClient(a.url);
     expect(await eventually(async () => (await onA.eventsNamed('test.replicas.hooked')).length >= 1)).toBe(true);
     const captured = async () => (await onA.request<{ outcome: string }[]>('GET', `/api/webhooks/${created.body.id}/requests`)).body;

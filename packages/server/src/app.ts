@@ -16,6 +16,8 @@ import { startRetention } from './storage/retention.js';
 import { startTriggers, type Triggers } from './triggers/replica-triggers.js';
 import { registerStaticUi } from './ui/static-ui.js';
 import { createWebhooks } from './webhooks/create-webhooks.js';
+import { createRateLimiter } from './webhooks/rate-limiter.js';
+import { createSharedRateLimiter, type SharedRateLimiter } from './webhooks/redis-rate-limiter.js';
 
 /** A running Herald server. */
 export interface Herald {
@@ -53,6 +55,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
   const now = () => toMicros(Date.now());
   let triggers: Triggers | undefined;
   let bus: (EventBus & { close?(): Promise<void> }) | undefined;
+  let sharedLimiter: SharedRateLimiter | undefined;
   try {
     const auth = createApiKeyAuthenticator({ store: storage.keys });
     if (!isLoopbackHost(config.server.host) && !(await auth.isRequired())) {
@@ -98,7 +101,20 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     });
     const automationTraces = triggers.traces;
     const eventBus = bus;
-    const webhooks = createWebhooks({ store: storage.webhooks, ingest, secrets: automation.secretBox, config: config.webhooks, limits: config.ingestion, logger, now });
+    sharedLimiter = redisUrl
+      ? await createSharedRateLimiter({ url: redisUrl, prefix: redisPrefix, fallback: createRateLimiter(() => Date.now()), logger })
+      : undefined;
+    const limiter = sharedLimiter;
+    const webhooks = createWebhooks({
+      store: storage.webhooks,
+      ingest,
+      secrets: automation.secretBox,
+      config: config.webhooks,
+      limits: config.ingestion,
+      logger,
+      now,
+      ...(limiter ? { limiter } : {}),
+    });
     const http = createHttpApi({
       automationApi: automation.api,
       ingest,
@@ -147,6 +163,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
             clearInterval(sweeper);
           }
           await webhooks.close();
+          await limiter?.close();
           // Running actions still emit events: the trigger runtime closes before ingest.
           await triggers?.close();
           await ingest.close();
@@ -158,6 +175,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     };
   } catch (error) {
     await triggers?.close();
+    await sharedLimiter?.close();
     await bus?.close?.();
     await storage.close();
     throw error;

@@ -78,7 +78,7 @@ export function hookEndpointRoutes(deps: HookEndpointDeps): FastifyPluginAsync {
       onRequest: async (request, reply) => {
         const active = await deps.service.resolveSlug(request.params.slug);
         if (active === null) return bare(reply, 404);
-        const decision = deps.limiter.take(active.record.id, active.rateLimit);
+        const decision = await deps.limiter.take(active.record.id, active.rateLimit);
         if (!decision.ok) return bare(reply.header('retry-after', String(decision.retryAfterSeconds)), 429);
         const declared = Number(request.headers['content-length']);
         if (Number.isFinite(declared) && declared > deps.maxBodyBytes) return bare(reply.header('connection', 'close'), 413);

@@ -10,7 +10,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { WebhookStore } from '../storage/ports.js';
 import { CaptureRing } from './capture-ring.js';
 import { createInterpreterPool } from './interpreter-pool.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
 import { WebhookProcessor } from './webhook-processor.js';
 import { WebhookService } from './webhook-service.js';
@@ -26,6 +26,8 @@ export interface WebhooksOptions {
   logger: Logger;
   /** Current time in µs. */
   now: () => number;
+  /** The rate limiter replicas share (`redis-rate-limiter.ts`); by default, one in memory. */
+  limiter?: RateLimiter;
 }
 
 /** Webhooks, wired: the management service, the public endpoint, their routes, and shutdown. */
@@ -46,7 +48,7 @@ export interface Webhooks {
  */
 export function createWebhooks(options: WebhooksOptions): Webhooks {
   const { config, logger, now } = options;
-  const limiter = createRateLimiter(() => Date.now());
+  const limiter = options.limiter ?? createRateLimiter(() => Date.now());
   const captures = new CaptureRing({ store: options.store, size: config.captureSize, maxBodyBytes: config.captureMaxBodyBytes, logger });
   const interpreter = createInterpreterPool({ threads: config.threads, render: renderWebhookTemplate, logger });
   const processor = new WebhookProcessor({

@@ -3,10 +3,15 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number
 
 /** Per-key token buckets: each key may burst one second's worth of requests, then `rate` per second. */
 export interface RateLimiter {
-  /** Takes one token from `key`'s bucket (rate: tokens per second; 0 or less means unlimited). */
-  take(key: string, rate: number): RateDecision;
+  /** Takes one token from `key`'s bucket (rate: tokens per second; 0 or less means unlimited). Replicas share buckets in Redis, hence the promise. */
+  take(key: string, rate: number): RateDecision | Promise<RateDecision>;
   /** Forgets a key's bucket (its webhook was deleted or its limit changed). */
   forget(key: string): void;
+}
+
+/** The in-memory limiter decides at once. */
+export interface LocalRateLimiter extends RateLimiter {
+  take(key: string, rate: number): RateDecision;
 }
 
 interface Bucket {
@@ -20,14 +25,14 @@ interface Bucket {
 const SWEEP_EVERY = 10_000;
 
 /**
- * A token-bucket rate limiter in memory (per process: replicas each enforce the limit).
+ * A token-bucket rate limiter in memory, for one process (replicas share `redis-rate-limiter.ts`).
  *
  * @example
  * const limiter = createRateLimiter(() => Date.now());
  * const decision = limiter.take(webhook.id, 100);
  * if (!decision.ok) reply.header('retry-after', decision.retryAfterSeconds).code(429).send();
  */
-export function createRateLimiter(nowMs: () => number): RateLimiter {
+export function createRateLimiter(nowMs: () => number): LocalRateLimiter {
   const buckets = new Map<string, Bucket>();
   let takes = 0;
 
