@@ -8,16 +8,13 @@ import { createApiKeyAuthenticator } from './auth/api-key-authenticator.js';
 import { createAutomationServices } from './automations/automation-wiring.js';
 import { isLoopbackHost, loadConfig, redactUrl, type HeraldConfig, type HeraldConfigOverrides } from './config/config.js';
 import { createIngestPipeline } from './ingestion/ingest-pipeline.js';
-import { createInMemoryEventBus, type EventBus } from './messaging/event-bus.js';
-import { createRedisEventBus } from './messaging/redis-event-bus.js';
 import { createMetrics } from './observability/metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import { startRetention } from './storage/retention.js';
 import { startTriggers, type Triggers } from './triggers/replica-triggers.js';
+import { openReplicaServices, type ReplicaServices } from './replicas/open-replica-services.js';
 import { registerStaticUi } from './ui/static-ui.js';
 import { createWebhooks } from './webhooks/create-webhooks.js';
-import { createRateLimiter } from './webhooks/rate-limiter.js';
-import { createSharedRateLimiter, type SharedRateLimiter } from './webhooks/redis-rate-limiter.js';
 
 /** A running Herald server. */
 export interface Herald {
@@ -54,8 +51,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
   const storage = await openStorage(config.storage, logger);
   const now = () => toMicros(Date.now());
   let triggers: Triggers | undefined;
-  let bus: (EventBus & { close?(): Promise<void> }) | undefined;
-  let sharedLimiter: SharedRateLimiter | undefined;
+  let replicas: ReplicaServices | undefined;
   try {
     const auth = createApiKeyAuthenticator({ store: storage.keys });
     if (!isLoopbackHost(config.server.host) && !(await auth.isRequired())) {
@@ -64,8 +60,8 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       });
     }
     const metrics = createMetrics(() => storage.events.sizeBytes());
-    const { redisUrl, redisPrefix } = config.replicas;
-    bus = redisUrl ? await createRedisEventBus({ url: redisUrl, prefix: redisPrefix, store: storage.events, logger }) : createInMemoryEventBus();
+    replicas = await openReplicaServices(config.replicas, storage.events, logger);
+    const { bus, rateLimiter, close: closeReplicas } = replicas;
     const ingest = createIngestPipeline({
       store: storage.events,
       bus,
@@ -100,11 +96,6 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       now,
     });
     const automationTraces = triggers.traces;
-    const eventBus = bus;
-    sharedLimiter = redisUrl
-      ? await createSharedRateLimiter({ url: redisUrl, prefix: redisPrefix, fallback: createRateLimiter(() => Date.now()), logger })
-      : undefined;
-    const limiter = sharedLimiter;
     const webhooks = createWebhooks({
       store: storage.webhooks,
       ingest,
@@ -113,7 +104,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       limits: config.ingestion,
       logger,
       now,
-      ...(limiter ? { limiter } : {}),
+      limiter: rateLimiter,
     });
     const http = createHttpApi({
       automationApi: automation.api,
@@ -126,7 +117,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
       version: HERALD_VERSION,
       limits: { maxBodyBytes: config.server.maxBodyBytes, maxPageSize: config.server.maxPageSize },
       registerExtraRoutes: async (app) => {
-        await app.register(websocketRoutes({ ingest, events: storage.events, bus: eventBus, auth, metrics, logger, now, options: config.stream }));
+        await app.register(websocketRoutes({ ingest, events: storage.events, bus, auth, metrics, logger, now, options: config.stream }));
         await webhooks.register(app);
         registerAutomationTraceRoute(app, { automations: automation.automations, traces: automationTraces });
         registerStaticUi(app);
@@ -140,7 +131,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     logger.info(
       {
         storage: config.storage.databaseUrl ? redactUrl(config.storage.databaseUrl) : config.storage.dataDir,
-        ...(redisUrl ? { redis: redactUrl(redisUrl), evaluatingAutomations: triggers.evaluating } : {}),
+        ...(config.replicas.redisUrl ? { redis: redactUrl(config.replicas.redisUrl), evaluatingAutomations: triggers.evaluating } : {}),
       },
       'herald started',
     );
@@ -163,11 +154,10 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
             clearInterval(sweeper);
           }
           await webhooks.close();
-          await limiter?.close();
           // Running actions still emit events: the trigger runtime closes before ingest.
           await triggers?.close();
           await ingest.close();
-          await eventBus.close?.();
+          await closeReplicas();
           await storage.close();
         })();
         return closed;
@@ -175,8 +165,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     };
   } catch (error) {
     await triggers?.close();
-    await sharedLimiter?.close();
-    await bus?.close?.();
+    await replicas?.close();
     await storage.close();
     throw error;
   }

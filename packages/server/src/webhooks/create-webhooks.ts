@@ -26,7 +26,7 @@ export interface WebhooksOptions {
   logger: Logger;
   /** Current time in µs. */
   now: () => number;
-  /** The rate limiter replicas share (`redis-rate-limiter.ts`); by default, one in memory. */
+  /** Webhook rate limits (shared by replicas, see `open-replica-services.ts`); by default, in memory. */
   limiter?: RateLimiter;
 }
 
