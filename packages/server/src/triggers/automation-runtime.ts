@@ -33,6 +33,8 @@ export interface AutomationRuntimeOptions {
   now: () => number;
   /** Request timeout of webhook and notification calls. Default 10,000 ms. */
   httpTimeoutMs?: number;
+  /** Called when another consumer has claimed the engine state (a replica that took over): this runtime should close. */
+  onFencedOut?: () => void;
 }
 
 /** The running automation machinery: consumer, engine, outbox runner and traces. */
@@ -107,7 +109,10 @@ export async function startAutomationRuntime(options: AutomationRuntimeOptions):
       logger: log,
       now,
       onJobs: (jobs) => runner.submit(jobs),
+      ...(options.onFencedOut ? { onFencedOut: options.onFencedOut } : {}),
     });
+    // From here, a consumer that started earlier on the same database can no longer commit.
+    await store.claim();
     await service.start();
     runner.start();
     let closing: Promise<void> | null = null;

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratePostgres } from '../storage/postgres/postgres-migrations.js';
 import { PostgresDatabase } from '../storage/postgres/postgres-database.js';
 import { createTempDir, createTempPostgresDatabase, type TempPostgres } from '../test-support/temp-resources.js';
 import { describeEngineStateStoreContract } from './engine-state-store.contract.js';
+import { FencedOutError } from './engine-state-store.js';
 import { openPostgresEngineStateStore } from './postgres-engine-state-store.js';
 import { openSqliteEngineStateStore } from './sqlite-engine-state-store.js';
 
@@ -42,4 +43,35 @@ describeEngineStateStoreContract('postgres', async () => {
     reopen: async () => openPostgresEngineStateStore({ url: temp.url }),
     cleanup: async () => {},
   };
+});
+
+describe('postgres engine state: fencing', () => {
+  it('refuses the commits of a store that claimed before another one did, and keeps the newer one’s', async () => {
+    const admin = new PostgresDatabase({ url: temp.url, maxConnections: 1 });
+    try {
+      await admin.query('UPDATE trigger_checkpoint SET seq = 0');
+    } finally {
+      await admin.end();
+    }
+    const first = openPostgresEngineStateStore({ url: temp.url });
+    const second = openPostgresEngineStateStore({ url: temp.url });
+    try {
+      await first.claim();
+      await first.commit({ state: [{ key: 'fence:1', value: 'first' }], checkpoint: 1, newJobs: [] });
+      await second.claim();
+      const stale = { state: [{ key: 'fence:1', value: 'stale' }], checkpoint: 99, newJobs: [] };
+      await expect(first.commit(stale)).rejects.toBeInstanceOf(FencedOutError);
+      await second.commit({ state: [{ key: 'fence:2', value: 'second' }], checkpoint: 2, newJobs: [] });
+      const snapshot = await second.load();
+      expect(snapshot.records.filter((r) => r.key.startsWith('fence:'))).toEqual([
+        { key: 'fence:1', value: 'first' },
+        { key: 'fence:2', value: 'second' },
+      ]);
+      // The stale commit's checkpoint (99) never landed.
+      expect(snapshot.checkpoint).toBe(2);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
 });

@@ -62,7 +62,13 @@ export interface EngineSnapshot {
  */
 export interface EngineStateStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Makes this store the one consumer that may commit: after it, a commit through a store that claimed
+   * earlier fails with {@link FencedOutError}. Call before `load`. (SQLite serves one process: nothing to fence.)
+   */
+  claim(): Promise<void>;
   load(): Promise<EngineSnapshot>;
+  /** Commits atomically; fails with {@link FencedOutError} once another consumer has claimed the state. */
   commit(batch: EngineCommit): Promise<void>;
   /**
    * Pending jobs with `due ≤ now` whose `dependsOn` job no longer exists, oldest first (by due, then
@@ -82,4 +88,12 @@ export interface EngineStateStore {
   /** The saved trace of one automation (the body `commit` stored), or null; what replicas that do not evaluate show. */
   readTrace(automationId: string): Promise<string | null>;
   close(): Promise<void>;
+}
+
+/** A commit refused because another consumer (a replica that took the trigger lease since) has claimed the state. */
+export class FencedOutError extends Error {
+  constructor(fence: number, current: number) {
+    super(`Another consumer now evaluates automations (fence ${current}; this one holds ${fence}): nothing was committed`);
+    this.name = 'FencedOutError';
+  }
 }

@@ -1,5 +1,5 @@
 import { PostgresDatabase, type PostgresLogger } from '../storage/postgres/postgres-database.js';
-import type { EngineCommit, EngineSnapshot, EngineStateStore, StoredJob } from './engine-state-store.js';
+import { FencedOutError, type EngineCommit, type EngineSnapshot, type EngineStateStore, type StoredJob } from './engine-state-store.js';
 
 const JOB_COLUMNS =
   'j.id, j.kind, j.automation_id AS "automationId", j.depends_on AS "dependsOn", j.due, j.attempts, j.last_error AS "lastError", j.body';
@@ -22,7 +22,21 @@ export function openPostgresEngineStateStore(options: { url: string; logger?: Po
 class PostgresEngineStateStore implements EngineStateStore {
   readonly dialect = 'postgres' as const;
 
+  /** The fence this store claimed; null until `claim`. */
+  private fence: number | null = null;
+
   constructor(private readonly db: PostgresDatabase) {}
+
+  async claim(): Promise<void> {
+    // Under the commit lock: a commit that checked the old fence has finished before the new one exists.
+    this.fence = await this.db.transaction(
+      async (client) => {
+        const { rows } = await client.query<{ fence: number }>('UPDATE trigger_checkpoint SET fence = fence + 1 WHERE id = 1 RETURNING fence');
+        return rows[0]!.fence;
+      },
+      { lock: COMMIT_LOCK },
+    );
+  }
 
   async load(): Promise<EngineSnapshot> {
     const records = await this.db.query<{ key: string; value: string }>('SELECT key, value FROM trigger_engine_state ORDER BY key');
@@ -34,8 +48,14 @@ class PostgresEngineStateStore implements EngineStateStore {
   }
 
   async commit(batch: EngineCommit): Promise<void> {
+    const fence = this.fence;
     await this.db.transaction(
       async (client) => {
+        if (fence !== null) {
+          const { rows } = await client.query<{ fence: number }>('SELECT fence FROM trigger_checkpoint WHERE id = 1');
+          const current = rows[0]?.fence ?? 0;
+          if (current !== fence) throw new FencedOutError(fence, current);
+        }
         // One row per key (ON CONFLICT may not touch a row twice); the batch's last change of a key wins.
         const last = new Map(batch.state.map((r) => [r.key, r.value]));
         const deletes = [...last].filter(([, value]) => value === null).map(([key]) => key);

@@ -2,10 +2,10 @@ import { Gauge } from 'prom-client';
 import type { HeraldConfig } from '../config/config.js';
 import { startAutomationChangeRelay } from '../automations/automation-change-relay.js';
 import { AutomationTraces, type AutomationTraceView } from './automation-trace.js';
-import { startAutomationRuntime, type AutomationRuntimeOptions } from './automation-runtime.js';
+import { startAutomationRuntime, type AutomationRuntime, type AutomationRuntimeOptions } from './automation-runtime.js';
 import type { EngineStateStore } from './engine-state-store.js';
 import { openPostgresEngineStateStore } from './postgres-engine-state-store.js';
-import { startTriggerLease } from './trigger-lease.js';
+import { startTriggerLease, type TriggerLease } from './trigger-lease.js';
 
 /** Automation evaluation as the rest of the server sees it, whichever replica runs it. */
 export interface Triggers {
@@ -42,7 +42,13 @@ async function start(config: Pick<HeraldConfig, 'replicas'>, options: Automation
   const { redisUrl, redisPrefix, triggerLeaseMs } = config.replicas;
   const databaseUrl = options.config.storage.databaseUrl;
   if (!redisUrl || !databaseUrl) {
-    const runtime = await startAutomationRuntime(options);
+    const runtime = await startAutomationRuntime({
+      ...options,
+      onFencedOut: () =>
+        options.logger.error(
+          'another Herald process started evaluating automations on this database, so this one stopped; run several processes on one database as replicas, with HERALD_REDIS_URL',
+        ),
+    });
     return { traces: runtime.traces, evaluating: true, close: () => runtime.close() };
   }
   const relay = await startAutomationChangeRelay({
@@ -53,13 +59,22 @@ async function start(config: Pick<HeraldConfig, 'replicas'>, options: Automation
   });
   try {
     const automations = { ...options.automations, onChange: (listener: Parameters<typeof relay.onChange>[0]) => relay.onChange(listener) };
+    // Filled once the lease has started; a runtime fenced out before then has no lease to give up yet.
+    const started: { lease?: TriggerLease<AutomationRuntime> } = {};
     const lease = await startTriggerLease({
       url: redisUrl,
       key: `${redisPrefix}trigger-lease`,
       ttlMs: triggerLeaseMs,
       logger: options.logger,
-      start: () => startAutomationRuntime({ ...options, automations }),
+      start: () =>
+        startAutomationRuntime({
+          ...options,
+          automations,
+          // A replica that took the lease while this one was paused has claimed the state.
+          onFencedOut: () => void started.lease?.relinquish('another replica claimed the trigger engine state'),
+        }),
     });
+    started.lease = lease;
     const saved = openPostgresEngineStateStore({ url: databaseUrl, logger: options.logger });
     return {
       traces: { view: (automationId) => lease.current?.traces.view(automationId) ?? savedView(saved, automationId) },

@@ -110,6 +110,8 @@ class SqliteEngineStateStore implements EngineStateStore {
     );
   }
 
+  async claim(): Promise<void> {}
+
   async load(): Promise<EngineSnapshot> {
     const records = this.db.prepare('SELECT key, value FROM trigger_engine_state ORDER BY key').all() as { key: string; value: string }[];
     const checkpoint = this.db.prepare('SELECT seq FROM trigger_checkpoint WHERE id = 1').pluck().get() as number;

@@ -16,6 +16,8 @@ export interface TriggerLeaseOptions<T> {
 export interface TriggerLease<T> {
   /** What `start` returned, while this replica holds the lease; null otherwise. */
   readonly current: T | null;
+  /** Stops evaluating and hands the lease back if it is still this replica's (another replica has taken over the work). */
+  relinquish(reason: string): Promise<void>;
   /** Stops evaluating (if it was) and hands the lease back, so another replica takes it at once. */
   close(): Promise<void>;
 }
@@ -131,6 +133,10 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
   return {
     get current() {
       return current;
+    },
+    async relinquish(reason) {
+      await stopEvaluating(reason);
+      await redis.eval(RELEASE, 1, options.key, token).catch(() => undefined);
     },
     async close() {
       closed = true;

@@ -295,3 +295,51 @@ describe.each(dialects)('trigger service (%s)', (_name, provision) => {
     }
   });
 });
+
+describe('trigger service (postgres): two consumers of one database', () => {
+  it('stops the one that started first as soon as the second claims the state, and lets only the second fire', async () => {
+    const dir = createTempDir();
+    const db = await createTempPostgresDatabase();
+    const world = await openWorld(dir.path, db.url);
+    const startConsumer = (onFencedOut: () => void) =>
+      startAutomationRuntime({
+        config: world.config,
+        events: world.storage.events,
+        bus: world.bus,
+        ingest: world.ingest,
+        automations: world.services.automations,
+        connections: world.services.connections,
+        metrics: createMetrics(() => world.storage.events.sizeBytes()),
+        logger,
+        now,
+        onFencedOut,
+      });
+    let fencedOut = 0;
+    const older = await startConsumer(() => fencedOut++);
+    let newer: AutomationRuntime | null = null;
+    try {
+      const id = await automation(world, { name: 'fenced', trigger: reactive('fence.*', 'fence.tick', 1) });
+      await older.service.settled();
+      newer = await startConsumer(() => undefined);
+      await world.ingest.ingestBatch([event('fence.tick', 'fence.a')]);
+      for (let i = 0; i < 3; i++) {
+        await newer.service.settled();
+        await newer.runner.idle();
+      }
+      await older.service.settled();
+      expect(fencedOut).toBe(1);
+      // One firing: the older consumer evaluated the event too, but could not commit it.
+      const triggered = (await storedEvents(world, 'herald.automation.triggered')).filter(
+        (e) => e.resource['prefect.resource.id'] === `herald.automation.${id}`,
+      );
+      expect(triggered).toHaveLength(1);
+    } finally {
+      await older.close();
+      await newer?.close();
+      await world.ingest.close();
+      await world.storage.close();
+      await db.drop();
+      dir.remove();
+    }
+  });
+});

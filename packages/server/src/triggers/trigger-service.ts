@@ -2,7 +2,7 @@ import { parseDateTime, type Automation, type Firing, type ReceivedEvent } from 
 import type { BusEvent, EventBus } from '../messaging/event-bus.js';
 import type { EventStore } from '../storage/ports.js';
 import type { AutomationTraces, TraceInput } from './automation-trace.js';
-import type { EngineCommit, EngineStateStore, NewJob, StateRecordChange } from './engine-state-store.js';
+import { FencedOutError, type EngineCommit, type EngineStateStore, type NewJob, type StateRecordChange } from './engine-state-store.js';
 import { firingJobs } from './firing-jobs.js';
 import type { TriggerMetrics } from './trigger-metrics.js';
 
@@ -50,6 +50,8 @@ export interface TriggerServiceOptions {
   batchSize?: number;
   /** Traces are saved with the first commit after this long. Default 2,000 ms. */
   traceFlushMs?: number;
+  /** Called once when a commit is refused because another consumer claimed the state; the service then stops working. */
+  onFencedOut?: (error: FencedOutError) => void;
 }
 
 /** The consumer: stored events in log order → engine → one commit of state, checkpoint and jobs. */
@@ -97,6 +99,8 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
   let evaluated = 0;
   let live = false;
   let closing = false;
+  /** Another consumer has claimed the state: nothing more is evaluated or committed here. */
+  let fenced = false;
   let working: Promise<void> | null = null;
   let tickTimer: NodeJS.Timeout | null = null;
   let flushTimer: NodeJS.Timeout | null = null;
@@ -106,7 +110,7 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
   let unsubscribeChanges: (() => void) | null = null;
 
   function enqueue(task: Task): void {
-    if (closing) return;
+    if (closing || fenced) return;
     const last = tasks.at(-1);
     if (task.kind === 'events' && last?.kind === 'events') last.events.push(...task.events);
     else if (task.kind === 'tick' && tasks.some((t) => t.kind === 'tick')) return;
@@ -127,10 +131,10 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
       try {
         await runTask(task);
       } catch (error) {
-        // Only a commit can fail here, and commitWithRetry retries until closing: nothing to redo.
-        logger.error({ err: error }, 'trigger service task failed');
+        // Only a commit can fail here, and commitWithRetry retries until closing or fenced out: nothing to redo.
+        if (!(error instanceof FencedOutError)) logger.error({ err: error }, 'trigger service task failed');
       }
-      if (closing) return;
+      if (closing || fenced) return;
     }
   }
 
@@ -246,6 +250,16 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
         await store.commit(batch);
         return;
       } catch (error) {
+        if (error instanceof FencedOutError) {
+          // Another replica evaluates now, from the last commit; whatever this one evaluated since is its to redo.
+          if (!fenced) {
+            fenced = true;
+            tasks.length = 0;
+            logger.warn({ err: error }, 'another consumer claimed the trigger engine state; this one stops');
+            options.onFencedOut?.(error);
+          }
+          throw error;
+        }
         // Not committed: the checkpoint stays, so a restart re-evaluates these events.
         if (closing) throw error;
         logger.error({ err: error }, 'committing trigger engine state failed; retrying');
@@ -324,7 +338,7 @@ export function createTriggerService(options: TriggerServiceOptions): TriggerSer
       tasks.length = 0;
       await working;
       // Save the last traces and the checkpoint of skipped events; evaluated state is already committed.
-      if (traces.hasDirty() || evaluated > checkpoint) {
+      if (!fenced && (traces.hasDirty() || evaluated > checkpoint)) {
         try {
           await store.commit({ state: [], checkpoint: evaluated, newJobs: [], traces: traces.takeDirty() });
         } catch (error) {

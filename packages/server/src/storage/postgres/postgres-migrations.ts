@@ -172,6 +172,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX events__follows ON events (follows, occurred, seq) WHERE follows IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'trigger checkpoint: the fence of the consumer that may commit',
+    // Used by `triggers/postgres-engine-state-store.ts`: each consumer that starts takes the next fence,
+    // and only the holder of the current one may commit, so a replica that lost the trigger lease
+    // while paused cannot commit an evaluation over its successor's.
+    sql: `ALTER TABLE trigger_checkpoint ADD COLUMN fence bigint NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /**
