@@ -154,6 +154,25 @@ describe('replicas on PostgreSQL and Redis', () => {
     expect(await eventually(async () => (await captured()).some((r) => r.outcome === 'accepted'))).toBe(true);
   });
 
+  it('moves evaluation away from a paused evaluator, which stands down when it wakes, and fires nothing twice', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const [owner, other] = (await evaluating(a)) ? [a, b] : [b, a];
+    owner.child.kill('SIGSTOP');
+    try {
+      await new HeraldClient(other.url).postEvents([{ ...events('test.replicas.ping', 1)[0]!, resource: { 'prefect.resource.id': 'test.replicas.paused' } }]);
+      expect(await eventually(() => evaluating(other), 10_000)).toBe(true);
+      const hits = () => receiver.hits.filter((h) => h.body === 'ping test.replicas.paused');
+      expect(await eventually(() => hits().length >= 1, 10_000)).toBe(true);
+    } finally {
+      owner.child.kill('SIGCONT');
+    }
+    // Awake, the old evaluator finds its lease gone and stops; only one replica evaluates.
+    expect(await eventually(async () => !(await evaluating(owner)), 10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([await evaluating(owner), await evaluating(other)]).toEqual([false, true]);
+    expect(receiver.hits.filter((h) => h.body === 'ping test.replicas.paused')).toHaveLength(1);
+  });
+
   it('moves evaluation to a surviving replica when the evaluating one is killed, and misses nothing', async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const [owner, survivor] = (await evaluating(a)) ? [a, b] : [b, a];
@@ -168,6 +187,6 @@ describe('replicas on PostgreSQL and Redis', () => {
     expect(await eventually(() => hits().includes('ping test.replicas.third'), 10_000)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The events evaluated before the kill are not evaluated again.
-    expect(hits().sort()).toEqual(['ping test.replicas.first', 'ping test.replicas.second', 'ping test.replicas.third']);
+    expect(hits().sort()).toEqual(['ping test.replicas.first', 'ping test.replicas.paused', 'ping test.replicas.second', 'ping test.replicas.third']);
   });
 });
