@@ -61,7 +61,11 @@ describe('postgres engine state: fencing', () => {
       await second.claim();
       const stale = { state: [{ key: 'fence:1', value: 'stale' }], checkpoint: 99, newJobs: [] };
       await expect(first.commit(stale)).rejects.toBeInstanceOf(FencedOutError);
-      await second.commit({ state: [{ key: 'fence:2', value: 'second' }], checkpoint: 2, newJobs: [] });
+      const job = { id: 'fence-job', kind: 'action' as const, automationId: 'a', dependsOn: null, due: 1, body: '{}' };
+      await second.commit({ state: [{ key: 'fence:2', value: 'second' }], checkpoint: 2, newJobs: [job] });
+      // The outbox is the newer consumer's to run: the older one's runner finds nothing due.
+      expect((await second.due(10, 10)).map((j) => j.id)).toEqual(['fence-job']);
+      expect(await first.due(10, 10)).toEqual([]);
       const snapshot = await second.load();
       expect(snapshot.records.filter((r) => r.key.startsWith('fence:'))).toEqual([
         { key: 'fence:1', value: 'first' },

@@ -72,7 +72,8 @@ export interface EngineStateStore {
   commit(batch: EngineCommit): Promise<void>;
   /**
    * Pending jobs with `due ≤ now` whose `dependsOn` job no longer exists, oldest first (by due, then
-   * insertion order), at most `limit`, skipping the ids in `exclude` (jobs already running).
+   * insertion order), at most `limit`, skipping the ids in `exclude` (jobs already running). None once
+   * another consumer has claimed the state.
    */
   due(now: number, limit: number, exclude?: ReadonlySet<string>): Promise<StoredJob[]>;
   /** The earliest `due` of any pending job, or null when there is none. */

@@ -101,12 +101,14 @@ class PostgresEngineStateStore implements EngineStateStore {
   }
 
   async due(now: number, limit: number, exclude: ReadonlySet<string> = new Set()): Promise<StoredJob[]> {
+    // A consumer that has been fenced out gets nothing: its successor's runner runs the outbox now.
     const { rows } = await this.db.query<StoredJob>(
       `SELECT ${JOB_COLUMNS} FROM trigger_jobs j
        WHERE j.due <= $1 AND NOT (j.id = ANY($3::text[]))
          AND (j.depends_on IS NULL OR NOT EXISTS (SELECT 1 FROM trigger_jobs d WHERE d.id = j.depends_on))
+         AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM trigger_checkpoint c WHERE c.id = 1 AND c.fence = $4))
        ORDER BY j.due, j.position LIMIT $2`,
-      [now, limit, [...exclude]],
+      [now, limit, [...exclude], this.fence],
     );
     return rows;
   }
