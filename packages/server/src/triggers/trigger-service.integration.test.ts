@@ -10,7 +10,7 @@ import { createMetrics, type HeraldMetrics } from '../observability/metrics.js';
 import { openStorage } from '../storage/open-storage.js';
 import type { Storage } from '../storage/ports.js';
 import { createTempDir, createTempPostgresDatabase, type TempDir, type TempPostgres } from '../test-support/temp-resources.js';
-import { startAutomationRuntime, type AutomationRuntime } from './automation-runtime.js';
+import { startAutomationRuntime, type AutomationRuntime, type AutomationRuntimeOptions } from './automation-runtime.js';
 
 /*
  * The trigger service on real parts: storage (SQLite file or PostgreSQL database), ingest pipeline,
@@ -63,7 +63,13 @@ async function startRuntime(world: World): Promise<AutomationRuntime> {
   await stopRuntime(world);
   // A fresh registry per runtime: a restarted runtime registers its metrics again.
   const metrics = createMetrics(() => world.storage.events.sizeBytes());
-  world.runtime = await startAutomationRuntime({
+  world.runtime = await startAutomationRuntime(runtimeOptions(world, metrics));
+  return world.runtime;
+}
+
+/** A runtime over the world's storage, ingest and automations. */
+function runtimeOptions(world: World, metrics: HeraldMetrics): AutomationRuntimeOptions {
+  return {
     config: world.config,
     events: world.storage.events,
     bus: world.bus,
@@ -73,8 +79,7 @@ async function startRuntime(world: World): Promise<AutomationRuntime> {
     metrics,
     logger,
     now,
-  });
-  return world.runtime;
+  };
 }
 
 async function stopRuntime(world: World): Promise<void> {
@@ -302,18 +307,7 @@ describe('trigger service (postgres): two consumers of one database', () => {
     const db = await createTempPostgresDatabase();
     const world = await openWorld(dir.path, db.url);
     const startConsumer = (onFencedOut: () => void) =>
-      startAutomationRuntime({
-        config: world.config,
-        events: world.storage.events,
-        bus: world.bus,
-        ingest: world.ingest,
-        automations: world.services.automations,
-        connections: world.services.connections,
-        metrics: createMetrics(() => world.storage.events.sizeBytes()),
-        logger,
-        now,
-        onFencedOut,
-      });
+      startAutomationRuntime({ ...runtimeOptions(world, createMetrics(() => world.storage.events.sizeBytes())), onFencedOut });
     let fencedOut = 0;
     const older = await startConsumer(() => fencedOut++);
     let newer: AutomationRuntime | null = null;
