@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { connectRedis, disconnectAndThrow } from '../messaging/redis-connection.js';
-import { entryFields, followStream, streamTail } from '../messaging/redis-stream-follower.js';
+import { entryFields, followStream } from '../messaging/redis-stream-follower.js';
 import type { AutomationChange } from './automation-service.js';
 
 export interface AutomationChangeRelayOptions {
@@ -38,23 +38,20 @@ export async function startAutomationChangeRelay(options: AutomationChangeRelayO
   const log = options.logger.child({ component: 'automation-change-relay' });
   const listeners = new Set<(change: AutomationChange) => void>();
   const writer = await connectRedis(options.url, log);
-  const reader = await connectRedis(options.url, log, { enableOfflineQueue: false, maxRetriesPerRequest: 0 }).catch((error: unknown) => disconnectAndThrow(error, writer));
-  const tail = await streamTail(reader, key).catch((error: unknown) => disconnectAndThrow(error, writer, reader));
 
   const notify = (change: AutomationChange): void => {
     for (const listener of listeners) listener(change);
   };
-  const follower = followStream({
-    redis: reader,
+  const follower = await followStream({
+    url: options.url,
     key,
-    fromId: tail,
     logger: log,
     what: 'automation changes',
     onEntry(_id, fields) {
       const entry = entryFields(fields);
       if (entry.origin !== origin && entry.id && KINDS.has(entry.kind ?? '')) notify({ id: entry.id, kind: entry.kind as AutomationChange['kind'] });
     },
-  });
+  }).catch((error: unknown) => disconnectAndThrow(error, writer));
   const stopLocal = options.local((change) => {
     notify(change);
     writer.xadd(key, 'MAXLEN', '~', KEPT_ENTRIES, '*', 'origin', origin, 'id', change.id, 'kind', change.kind).catch((error: unknown) => {
@@ -70,7 +67,8 @@ export async function startAutomationChangeRelay(options: AutomationChangeRelayO
     async close() {
       stopLocal();
       await follower.stop();
-      // No QUIT: with Redis down it would wait for a reconnection. An XADD cut short is read from the store.
+      // No QUIT: with Redis down it would wait for a reconnection. A change whose XADD is cut short
+      // reaches the evaluator when a replica next takes the lease, since that loads every automation.
       writer.disconnect();
     },
   };

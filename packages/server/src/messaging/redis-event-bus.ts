@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../storage/ports.js';
 import type { BusEvent, EventBus } from './event-bus.js';
 import { connectRedis, disconnectAndThrow } from './redis-connection.js';
-import { entryFields, followStream, streamTail } from './redis-stream-follower.js';
+import { entryFields, followStream } from './redis-stream-follower.js';
 import { createSeqOrder } from './seq-order.js';
 
 export interface RedisEventBusOptions {
@@ -49,10 +49,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   const handlers = new Set<(events: BusEvent[]) => void>();
   // Publishing never waits for Redis: a command issued while it is unreachable fails at once.
   const writer = await connectRedis(options.url, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const reader = await connectRedis(options.url, log, { enableOfflineQueue: false, maxRetriesPerRequest: 0 }).catch((error: unknown) => disconnectAndThrow(error, writer));
-  const [delivered, tail] = await Promise.all([options.store.lastSeq(), streamTail(reader, key)]).catch((error: unknown) =>
-    disconnectAndThrow(error, writer, reader),
-  );
+  const delivered = await options.store.lastSeq().catch((error: unknown) => disconnectAndThrow(error, writer));
 
   const order = createSeqOrder({
     delivered,
@@ -63,10 +60,10 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     gapWaitMs: options.gapWaitMs ?? 100,
     onError: (error) => log.warn({ err: error }, 'reading missed events from the store failed; retrying'),
   });
-  const follower = followStream({
-    redis: reader,
+  // Followed from the stream's tail, read after the store's last seq: an entry added in between is not read, and the poll brings its events.
+  const follower = await followStream({
+    url: options.url,
     key,
-    fromId: tail,
     logger: log,
     what: 'the event stream',
     onEntry(id, fields) {
@@ -74,7 +71,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       if (events) order.offer(events);
       else log.warn({ id }, 'skipped a malformed entry on the event stream');
     },
-  });
+  }).catch((error: unknown) => disconnectAndThrow(error, writer));
 
   const poll = setInterval(() => {
     options.store.lastSeq().then(

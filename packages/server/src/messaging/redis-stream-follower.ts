@@ -1,12 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectRedis, disconnectAndThrow } from './redis-connection.js';
 
 export interface StreamFollowerOptions {
-  /** A connection of its own, since `XREAD BLOCK` holds it, opened with `enableOfflineQueue: false` and `maxRetriesPerRequest: 0`, so that a read fails at once when Redis goes away instead of waiting unseen for its return (and `stop` with it). */
-  redis: Redis;
+  url: string;
   key: string;
-  /** Entries after this id are read (`streamTail` gives the newest one). */
-  fromId: string;
   onEntry(id: string, fields: string[]): void;
   logger: Logger;
   /** What the stream carries, for the log line of a failed read. */
@@ -24,17 +22,21 @@ const READ_COUNT = 500;
 const RETRY_MS = 500;
 
 /**
- * Follows a Redis stream: reads its entries in order after `fromId` until stopped. A failed read is
- * retried after `RETRY_MS` from the last entry seen, so a dropped connection loses nothing the stream
- * still holds; an outage is logged when it starts and when it ends.
+ * Follows a Redis stream on a connection of its own (`XREAD BLOCK` holds it): reads its entries in
+ * order, from after the newest one when it starts, until stopped. A failed read is retried after
+ * `RETRY_MS` from the last entry seen, so a dropped connection loses nothing the stream still holds;
+ * an outage is logged when it starts and when it ends.
  *
  * @example
- * const follower = followStream({ redis, key: 'herald:events', fromId: await streamTail(redis, key), onEntry, logger, what: 'events' });
+ * const follower = await followStream({ url, key: 'herald:events', onEntry, logger, what: 'the event stream' });
  * await follower.stop();
  */
-export function followStream(options: StreamFollowerOptions): StreamFollower {
-  const { redis, key, logger } = options;
-  let lastId = options.fromId;
+export async function followStream(options: StreamFollowerOptions): Promise<StreamFollower> {
+  const { key, logger } = options;
+  // No offline queue and no retries: a read fails at once when Redis goes away, instead of waiting
+  // unseen for its return (and `stop` with it).
+  const redis = await connectRedis(options.url, logger, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  let lastId = await streamTail(redis, key).catch((error: unknown) => disconnectAndThrow(error, redis));
   let stopped = false;
   let failing = false;
   const reading = (async () => {
@@ -68,7 +70,7 @@ export function followStream(options: StreamFollowerOptions): StreamFollower {
 }
 
 /** The id of the stream's newest entry, or `0-0` for an empty stream: following starts after it. */
-export async function streamTail(redis: Redis, key: string): Promise<string> {
+async function streamTail(redis: Redis, key: string): Promise<string> {
   const newest = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
   return newest[0]?.[0] ?? '0-0';
 }
