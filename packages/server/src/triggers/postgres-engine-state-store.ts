@@ -51,10 +51,14 @@ class PostgresEngineStateStore implements EngineStateStore {
     const fence = this.fence;
     await this.db.transaction(
       async (client) => {
-        if (fence !== null) {
+        // The checkpoint moves only under this store's fence; otherwise the whole commit is refused.
+        const moved = await client.query(
+          'UPDATE trigger_checkpoint SET seq = greatest(seq, $1) WHERE id = 1 AND ($2::bigint IS NULL OR fence = $2)',
+          [batch.checkpoint, fence],
+        );
+        if (moved.rowCount === 0) {
           const { rows } = await client.query<{ fence: number }>('SELECT fence FROM trigger_checkpoint WHERE id = 1');
-          const current = rows[0]?.fence ?? 0;
-          if (current !== fence) throw new FencedOutError(fence, current);
+          throw new FencedOutError(fence!, rows[0]?.fence ?? 0);
         }
         // One row per key (ON CONFLICT may not touch a row twice); the batch's last change of a key wins.
         const last = new Map(batch.state.map((r) => [r.key, r.value]));
@@ -68,7 +72,6 @@ class PostgresEngineStateStore implements EngineStateStore {
             [upserts.map(([key]) => key), upserts.map(([, value]) => value)],
           );
         }
-        await client.query('UPDATE trigger_checkpoint SET seq = greatest(seq, $1) WHERE id = 1', [batch.checkpoint]);
         if (batch.newJobs.length > 0) {
           const jobs = batch.newJobs;
           await client.query(
