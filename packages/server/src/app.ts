@@ -84,7 +84,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     });
     // Restores the engine and catches up from its checkpoint before the server takes events (with
     // replicas, on the one holding the trigger lease).
-    triggers = await startTriggers(config, {
+    triggers = await startTriggers({
       config,
       events: storage.events,
       bus,

@@ -15,6 +15,9 @@ export interface Triggers {
   close(): Promise<void>;
 }
 
+/** The runtime's options; its configuration also holds the replica settings. */
+export type TriggersOptions = AutomationRuntimeOptions & { config: AutomationRuntimeOptions['config'] & Pick<HeraldConfig, 'replicas'> };
+
 /**
  * Starts automation evaluation. One process: the runtime, at once. Replicas (`HERALD_REDIS_URL`):
  * automation changes are relayed between replicas, and the runtime runs on whichever replica holds
@@ -22,11 +25,11 @@ export interface Triggers {
  * (every 2 s), read from PostgreSQL (`docs/scale-out.md`).
  *
  * @example
- * const triggers = await startTriggers(config, runtimeOptions);
+ * const triggers = await startTriggers({ config, events, bus, ingest, automations, connections, metrics, logger, now });
  * triggers.traces.view(automationId);
  */
-export async function startTriggers(config: Pick<HeraldConfig, 'replicas'>, options: AutomationRuntimeOptions): Promise<Triggers> {
-  const triggers = await start(config, options);
+export async function startTriggers(options: TriggersOptions): Promise<Triggers> {
+  const triggers = await start(options);
   new Gauge({
     name: 'herald_automations_evaluating',
     help: 'Whether this process evaluates automations: always 1 alone; with replicas, 1 on the one holding the trigger lease.',
@@ -38,8 +41,8 @@ export async function startTriggers(config: Pick<HeraldConfig, 'replicas'>, opti
   return triggers;
 }
 
-async function start(config: Pick<HeraldConfig, 'replicas'>, options: AutomationRuntimeOptions): Promise<Triggers> {
-  const { redisUrl, redisPrefix, triggerLeaseMs } = config.replicas;
+async function start(options: TriggersOptions): Promise<Triggers> {
+  const { redisUrl, redisPrefix, triggerLeaseMs } = options.config.replicas;
   const databaseUrl = options.config.storage.databaseUrl;
   if (!redisUrl || !databaseUrl) {
     const runtime = await startAutomationRuntime({
