@@ -16,19 +16,7 @@ export async function runLatencySection(ctx) {
     const server = await ctx.startHerald({ HERALD_DATA_DIR: ctx.tempDir('latency') });
     try {
       const cpu = watchCpu(server.pid);
-      const { warmup, seconds } = ctx.phase;
-      const probe = await ctx.runTool('latency-probe.mjs', [
-        '--url',
-        server.info.url,
-        '--rate',
-        String(RATE),
-        '--batch',
-        String(BATCH),
-        '--seconds',
-        String(seconds),
-        '--warmup',
-        String(warmup),
-      ]);
+      const probe = await runLatencyProbe(ctx, { url: server.info.url, rate: RATE, batch: BATCH });
       const usage = cpu.end();
       const { latency } = probe;
       return [
@@ -49,6 +37,13 @@ export async function runLatencySection(ctx) {
   } catch (error) {
     return [failedFigure('latency.p99', NAME, 'ms', error, { op: '<=', value: TARGET_P99_MS })];
   }
+}
+
+/** Runs `latency-probe.mjs` for the run's phase: posts to `url`, subscribes on `subscribeUrl` (default: the same). */
+export function runLatencyProbe(ctx, { url, subscribeUrl = url, rate, batch }) {
+  const { warmup, seconds } = ctx.phase;
+  const args = ['--url', url, '--subscribe-url', subscribeUrl, '--rate', String(rate), '--batch', String(batch)];
+  return ctx.runTool('latency-probe.mjs', [...args, '--seconds', String(seconds), '--warmup', String(warmup)]);
 }
 
 /** The events a `latency-probe.mjs` run posted and never saw delivered: must be 0. */

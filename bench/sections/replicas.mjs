@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { failedFigure, figure } from '../lib/report.mjs';
 import { createBenchDatabase } from '../lib/temp-postgres.mjs';
-import { undeliveredFigure } from './latency.mjs';
+import { runLatencyProbe, undeliveredFigure } from './latency.mjs';
 
 const REDIS_URL = process.env.HERALD_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RATE = 2000;
@@ -25,21 +25,7 @@ export async function runReplicasSection(ctx) {
     const first = await ctx.startHerald({ ...env, HERALD_DATA_DIR: ctx.tempDir('replica-a') });
     const second = await ctx.startHerald({ ...env, HERALD_DATA_DIR: ctx.tempDir('replica-b') });
     try {
-      const probe = (subscribeUrl) =>
-        ctx.runTool('latency-probe.mjs', [
-          '--url',
-          first.info.url,
-          '--subscribe-url',
-          subscribeUrl,
-          '--rate',
-          String(RATE),
-          '--batch',
-          String(BATCH),
-          '--seconds',
-          String(ctx.phase.seconds),
-          '--warmup',
-          String(ctx.phase.warmup),
-        ]);
+      const probe = (subscribeUrl) => runLatencyProbe(ctx, { url: first.info.url, subscribeUrl, rate: RATE, batch: BATCH });
       const same = await probe(first.info.url);
       const across = await probe(second.info.url);
       const { latency } = across;
