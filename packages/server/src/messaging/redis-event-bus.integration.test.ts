@@ -13,7 +13,6 @@ import { createInMemoryEventBus, type BusEvent, type EventBus } from './event-bu
 import { createRedisEventBus, decodeEntry, type RedisEventBus } from './redis-event-bus.js';
 
 // Two buses in one process stand for two replicas: the real PostgreSQL store and the real Redis.
-const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: 'silent' });
 
 let db: TempPostgres;
@@ -35,7 +34,7 @@ afterAll(async () => {
 });
 
 async function bus(options: { pollMs?: number; gapWaitMs?: number; url?: string } = {}): Promise<RedisEventBus> {
-  const created = await createRedisEventBus({ url: REDIS_URL, prefix, store: storage.events, logger, ...options });
+  const created = await createRedisEventBus({ url: TEST_REDIS_URL, prefix, store: storage.events, logger, ...options });
   buses.push(created);
   return created;
 }

@@ -6,9 +6,8 @@ import { startPrivateRedis, TEST_REDIS_URL } from '../test-support/private-redis
 import { startTriggerLease, type TriggerLease } from './trigger-lease.js';
 
 // The real Redis of this machine, one key per test.
-const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: 'silent' });
-const redis = new Redis(REDIS_URL);
+const redis = new Redis(TEST_REDIS_URL);
 const keys: string[] = [];
 
 afterAll(async () => {
@@ -42,8 +41,8 @@ describe('the trigger lease', () => {
   it('lets one holder run at a time, and hands over when the holder closes', async () => {
     const key = newKey();
     const log: string[] = [];
-    const first = await startTriggerLease({ url: REDIS_URL, key, ttlMs: 300, logger, start: recorder('first', log) });
-    const second = await startTriggerLease({ url: REDIS_URL, key, ttlMs: 300, logger, start: recorder('second', log) });
+    const first = await startTriggerLease({ url: TEST_REDIS_URL, key, ttlMs: 300, logger, start: recorder('first', log) });
+    const second = await startTriggerLease({ url: TEST_REDIS_URL, key, ttlMs: 300, logger, start: recorder('second', log) });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect([first.current?.name, second.current]).toEqual(['first', null]);
     await first.close();
@@ -60,8 +59,8 @@ describe('the trigger lease', () => {
       await new Promise((resolve) => setTimeout(resolve, 900));
       return recorder('slow', log)();
     };
-    const slow = await startTriggerLease({ url: REDIS_URL, key, ttlMs: 300, logger, start: slowStart });
-    const other = await startTriggerLease({ url: REDIS_URL, key, ttlMs: 300, logger, start: recorder('other', log) });
+    const slow = await startTriggerLease({ url: TEST_REDIS_URL, key, ttlMs: 300, logger, start: slowStart });
+    const other = await startTriggerLease({ url: TEST_REDIS_URL, key, ttlMs: 300, logger, start: recorder('other', log) });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect([slow.current?.name, other.current]).toEqual(['slow', null]);
     expect(log).toEqual(['slow started']);
@@ -73,7 +72,7 @@ describe('the trigger lease', () => {
     const key = newKey();
     await redis.set(key, 'a crashed replica', 'PX', 300);
     const log: string[] = [];
-    const lease = await startTriggerLease({ url: REDIS_URL, key, ttlMs: 300, logger, start: recorder('survivor', log) });
+    const lease = await startTriggerLease({ url: TEST_REDIS_URL, key, ttlMs: 300, logger, start: recorder('survivor', log) });
     expect(lease.current).toBeNull();
     await until(() => lease.current !== null);
     expect(log).toEqual(['survivor started']);
@@ -84,7 +83,7 @@ describe('the trigger lease', () => {
     const key = newKey();
     const log: string[] = [];
     const lease: TriggerLease<{ name: string; close(): Promise<void> }> = await startTriggerLease({
-      url: REDIS_URL,
+      url: TEST_REDIS_URL,
       key,
       ttlMs: 300,
       logger,
