@@ -318,14 +318,20 @@ function schedule() {
 // workerData.wal.restartFrames the writer resets it between two transactions, copying what is left.
 const walFrames = workerData.wal ? new Int32Array(workerData.wal.frames) : null;
 
+// A RESTART waits for the readers of older snapshots through the busy handler, for up to busy_timeout
+// (5 s): with a long query on a read thread, every append behind it would wait. Without the wait, a
+// busy checkpoint answers busy = 1 at once, and the next append tries again.
 function maybeRestartWal() {
   if (walFrames === null || Atomics.load(walFrames, 0) <= workerData.wal.restartFrames) return;
+  const busyTimeout = db.pragma('busy_timeout', { simple: true });
+  db.pragma('busy_timeout = 0');
   try {
-    // A busy checkpoint answers busy = 1 rather than failing: the next append tries again.
     const [{ busy }] = db.pragma('wal_checkpoint(RESTART)');
     if (busy === 0) Atomics.store(walFrames, 0, 0);
   } catch {
     // Interrupted: the next append tries again.
+  } finally {
+    db.pragma('busy_timeout = ' + busyTimeout);
   }
 }
 

@@ -143,6 +143,46 @@ describe('SqliteWriter', () => {
     expect(storedEventCount(file)).toBe(6 * 300);
   });
 
+  it('does not hold appends up for a reader of an old snapshot: the reset waits for a later append', async () => {
+    const storage = await openSqliteStorage({ dataDir: dir.path });
+    await storage.close();
+    const file = sqliteDatabaseFile(dir.path);
+    const frames = new SharedArrayBuffer(4);
+    const reported = new Int32Array(frames);
+    const worker = new Worker(WRITER_WORKER_SOURCE, { eval: true, workerData: writerWorkerData({ file }, { frames, restartFrames: 100 }) });
+    const replies = new Map<number, (reply: { ok: boolean }) => void>();
+    worker.on('message', (m: { id?: number; ok: boolean }) => (m.id === undefined ? undefined : replies.get(m.id)?.(m)));
+    await new Promise((resolve) => worker.once('message', resolve));
+    const append = (batch: number) =>
+      new Promise<{ ok: boolean }>((resolve) => {
+        const records = batchRecords(batch, 50);
+        replies.set(batch, resolve);
+        worker.postMessage({ id: batch, op: 'append', rows: encodeAppendRows(records), count: records.length });
+      });
+    // A reset that waited for the reader would hold each append for the writer's busy_timeout (5 s);
+    // this bound only tells that wait from none.
+    const withinTwoSeconds = (batch: number) =>
+      Promise.race([append(batch), new Promise((resolve) => setTimeout(() => resolve('held up'), 2000))]);
+    const reader = new Database(file, { readonly: true });
+    try {
+      expect(await append(1)).toMatchObject({ ok: true });
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM events').get(); // the reader now holds its snapshot
+      Atomics.store(reported, 0, 1000);
+      for (let batch = 2; batch <= 4; batch++) expect(await withinTwoSeconds(batch)).toMatchObject({ ok: true });
+      expect(Atomics.load(reported, 0)).toBe(1000); // refused while the reader needs the frames
+      reader.exec('COMMIT');
+      // The writer answers an append, then tries the reset: the one after append 5 is seen after append 6.
+      expect(await append(5)).toMatchObject({ ok: true });
+      expect(await append(6)).toMatchObject({ ok: true });
+      expect(Atomics.load(reported, 0)).toBe(0);
+    } finally {
+      reader.close();
+      await worker.terminate();
+    }
+    expect(storedEventCount(file)).toBe(6 * 50);
+  });
+
   it('never loses a committed batch, nor keeps part of one, when the process is killed (kill -9)', async () => {
     const storage = await openSqliteStorage({ dataDir: dir.path });
     await storage.close();
