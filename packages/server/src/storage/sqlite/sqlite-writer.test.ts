@@ -72,6 +72,34 @@ function storedEventCount(file: string): number {
   }
 }
 
+/** A new database file in `dataDir`, migrated. */
+async function migratedDatabase(dataDir: string): Promise<string> {
+  const storage = await openSqliteStorage({ dataDir });
+  await storage.close();
+  return sqliteDatabaseFile(dataDir);
+}
+
+/**
+ * The writer worker alone, resetting the WAL past 100 frames: no checkpointer copies the WAL, so only
+ * the writer's own reset can restart it, and `reported` stands for the checkpointer's report of its
+ * length. `append(batch)` appends batch `batch` of `count` events.
+ */
+async function startWriterAlone(file: string, count: number) {
+  const frames = new SharedArrayBuffer(4);
+  const reported = new Int32Array(frames);
+  const worker = new Worker(WRITER_WORKER_SOURCE, { eval: true, workerData: writerWorkerData({ file }, { frames, restartFrames: 100 }) });
+  const replies = new Map<number, (reply: { ok: boolean }) => void>();
+  worker.on('message', (m: { id?: number; ok: boolean }) => (m.id === undefined ? undefined : replies.get(m.id)?.(m)));
+  await new Promise((resolve) => worker.once('message', resolve));
+  const append = (batch: number) =>
+    new Promise<{ ok: boolean }>((resolve) => {
+      const records = batchRecords(batch, count);
+      replies.set(batch, resolve);
+      worker.postMessage({ id: batch, op: 'append', rows: encodeAppendRows(records), count: records.length });
+    });
+  return { worker, reported, append };
+}
+
 describe('SqliteWriter', () => {
   let dir: TempDir;
   beforeEach(() => {
@@ -84,9 +112,7 @@ describe('SqliteWriter', () => {
   });
 
   it('leaves checkpoints to its checkpointer: the WAL is copied while idle and restarts, so it stays bounded', async () => {
-    const storage = await openSqliteStorage({ dataDir: dir.path });
-    await storage.close();
-    const file = sqliteDatabaseFile(dir.path);
+    const file = await migratedDatabase(dir.path);
     const writer = await SqliteWriter.start({ file, checkpointIntervalMs: 10 });
     const walBytes: number[] = [];
     try {
@@ -107,22 +133,8 @@ describe('SqliteWriter', () => {
   });
 
   it('resets the WAL itself, between two transactions, once the checkpointer reports it past its bound', async () => {
-    const storage = await openSqliteStorage({ dataDir: dir.path });
-    await storage.close();
-    const file = sqliteDatabaseFile(dir.path);
-    // The writer worker alone: no checkpointer copies the WAL, so only the writer's own reset can restart it.
-    const frames = new SharedArrayBuffer(4);
-    const reported = new Int32Array(frames);
-    const worker = new Worker(WRITER_WORKER_SOURCE, { eval: true, workerData: writerWorkerData({ file }, { frames, restartFrames: 100 }) });
-    const replies = new Map<number, (reply: { ok: boolean }) => void>();
-    worker.on('message', (m: { id?: number; ok: boolean }) => (m.id === undefined ? undefined : replies.get(m.id)?.(m)));
-    await new Promise((resolve) => worker.once('message', resolve));
-    const append = (batch: number) =>
-      new Promise<{ ok: boolean }>((resolve) => {
-        const records = batchRecords(batch, 300);
-        replies.set(batch, resolve);
-        worker.postMessage({ id: batch, op: 'append', rows: encodeAppendRows(records), count: records.length });
-      });
+    const file = await migratedDatabase(dir.path);
+    const { worker, reported, append } = await startWriterAlone(file, 300);
     // The WAL's length in frames, from the wal-index header (`mxFrame`, offset 16): reading it checkpoints nothing.
     const walFrames = () => readFileSync(`${file}-shm`).readUInt32LE(16);
     const lengths: number[] = [];
@@ -144,21 +156,8 @@ describe('SqliteWriter', () => {
   });
 
   it('does not hold appends up for a reader of an old snapshot: the reset waits for a later append', async () => {
-    const storage = await openSqliteStorage({ dataDir: dir.path });
-    await storage.close();
-    const file = sqliteDatabaseFile(dir.path);
-    const frames = new SharedArrayBuffer(4);
-    const reported = new Int32Array(frames);
-    const worker = new Worker(WRITER_WORKER_SOURCE, { eval: true, workerData: writerWorkerData({ file }, { frames, restartFrames: 100 }) });
-    const replies = new Map<number, (reply: { ok: boolean }) => void>();
-    worker.on('message', (m: { id?: number; ok: boolean }) => (m.id === undefined ? undefined : replies.get(m.id)?.(m)));
-    await new Promise((resolve) => worker.once('message', resolve));
-    const append = (batch: number) =>
-      new Promise<{ ok: boolean }>((resolve) => {
-        const records = batchRecords(batch, 50);
-        replies.set(batch, resolve);
-        worker.postMessage({ id: batch, op: 'append', rows: encodeAppendRows(records), count: records.length });
-      });
+    const file = await migratedDatabase(dir.path);
+    const { worker, reported, append } = await startWriterAlone(file, 50);
     // A reset that waited for the reader would hold each append for the writer's busy_timeout (5 s);
     // this bound only tells that wait from none.
     const withinTwoSeconds = (batch: number) =>
