@@ -172,7 +172,7 @@ describe('fuzzing the HTTP API with malformed requests', () => {
     cleanups.push(() => (server.child.kill('SIGTERM'), server.exited));
     const ids = await createManagementObjects(server.url);
     // Some mutations stay valid (a new name, say) and some requests name a real object: not every one is refused.
-    await fuzz(server, 3_000, 20261207, managementRequests(ids), 0.5);
+    await fuzz(server, 3_000, 20261207, managementRequests(ids), 0.7);
   }, 240_000);
 
   it('answers 4,000 malformed requests on PostgreSQL the same way', async () => {
