@@ -52,6 +52,9 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
   let deadline: NodeJS.Timeout | null = null;
   let turn: Promise<void> = Promise.resolve();
 
+  /** Hands the lease back if this replica still holds it; with Redis unreachable, it runs out instead. */
+  const release = () => redis.eval(RELEASE, 1, options.key, token).catch(() => undefined);
+
   /** The lease now runs until `at + ttlMs`. */
   function renewed(at: number): void {
     if (deadline) clearTimeout(deadline);
@@ -83,7 +86,7 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
     } catch (error) {
       log.error({ err: error }, 'could not start evaluating automations; handing the lease back');
       holding = false;
-      await redis.eval(RELEASE, 1, options.key, token).catch(() => undefined);
+      await release();
     } finally {
       starting = null;
     }
@@ -136,7 +139,7 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
     },
     async relinquish(reason) {
       await stopEvaluating(reason);
-      await redis.eval(RELEASE, 1, options.key, token).catch(() => undefined);
+      await release();
     },
     async close() {
       closed = true;
@@ -145,7 +148,7 @@ export async function startTriggerLease<T extends { close(): Promise<void> }>(op
       await starting;
       const held = holding;
       await stopEvaluating('shutting down', 'info');
-      if (held) await redis.eval(RELEASE, 1, options.key, token).catch(() => undefined);
+      if (held) await release();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -10,7 +10,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { WebhookStore } from '../storage/ports.js';
 import { CaptureRing } from './capture-ring.js';
 import { createInterpreterPool } from './interpreter-pool.js';
-import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
 import { WebhookProcessor } from './webhook-processor.js';
 import { WebhookService } from './webhook-service.js';
@@ -26,8 +26,8 @@ export interface WebhooksOptions {
   logger: Logger;
   /** Current time in µs. */
   now: () => number;
-  /** Webhook rate limits (shared by replicas, see `open-replica-services.ts`); by default, in memory. */
-  limiter?: RateLimiter;
+  /** Webhook rate limits: in memory, or shared by replicas (see `open-replica-services.ts`). */
+  limiter: RateLimiter;
 }
 
 /** Webhooks, wired: the management service, the public endpoint, their routes, and shutdown. */
@@ -43,12 +43,11 @@ export interface Webhooks {
  * Builds the webhook feature over a store and the ingest pipeline.
  *
  * @example
- * const webhooks = createWebhooks({ store: storage.webhooks, ingest, secrets, config: config.webhooks, limits: config.ingestion, logger, now });
+ * const webhooks = createWebhooks({ store: storage.webhooks, ingest, secrets, config: config.webhooks, limits: config.ingestion, logger, now, limiter: replicas.rateLimiter });
  * await webhooks.register(app);
  */
 export function createWebhooks(options: WebhooksOptions): Webhooks {
-  const { config, logger, now } = options;
-  const limiter = options.limiter ?? createRateLimiter(() => Date.now());
+  const { config, logger, now, limiter } = options;
   const captures = new CaptureRing({ store: options.store, size: config.captureSize, maxBodyBytes: config.captureMaxBodyBytes, logger });
   const interpreter = createInterpreterPool({ threads: config.threads, render: renderWebhookTemplate, logger });
   const processor = new WebhookProcessor({

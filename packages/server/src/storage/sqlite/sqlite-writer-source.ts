@@ -321,9 +321,10 @@ const walFrames = workerData.wal ? new Int32Array(workerData.wal.frames) : null;
 // A RESTART waits for the readers of older snapshots through the busy handler, for up to busy_timeout
 // (5 s): with a long query on a read thread, every append behind it would wait. Without the wait, a
 // busy checkpoint answers busy = 1 at once, and the next append tries again.
+const BUSY_TIMEOUT = db.pragma('busy_timeout', { simple: true });
+
 function maybeRestartWal() {
   if (walFrames === null || Atomics.load(walFrames, 0) <= workerData.wal.restartFrames) return;
-  const busyTimeout = db.pragma('busy_timeout', { simple: true });
   db.pragma('busy_timeout = 0');
   try {
     const [{ busy }] = db.pragma('wal_checkpoint(RESTART)');
@@ -331,7 +332,7 @@ function maybeRestartWal() {
   } catch {
     // Interrupted: the next append tries again.
   } finally {
-    db.pragma('busy_timeout = ' + busyTimeout);
+    db.pragma('busy_timeout = ' + BUSY_TIMEOUT);
   }
 }
 
