@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/require-await': 'off',
+      // A caught `unknown` handed on as a rejection is a rethrow, from a function that must not be async.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       'no-restricted-imports': ['error', { patterns: [{ group: ['../../*/src/*', '@herald/*/src/*'], message: 'Import a package through its entry point.' }] }],
     },
   },

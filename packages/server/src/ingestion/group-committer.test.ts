@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppendOutcome, EventRecord } from '../storage/ports.js';
 import { GroupCommitter } from './group-committer.js';
 
-const record = (n: number) => ({ json: String(n) }) as EventRecord;
+const record = (n: number) => ({ event: { id: `id-${n}` }, json: String(n) }) as EventRecord;
 const records = (from: number, count: number) => Array.from({ length: count }, (_, i) => record(from + i));
 
 /** A write function that commits in order and assigns consecutive seqs, resolving when released. */
@@ -73,7 +73,7 @@ describe('GroupCommitter', () => {
   it('with several writes in flight, reports commits in batch order even when writes finish out of order', async () => {
     const w = controlledWriter();
     const committed: string[][] = [];
-    const committer = new GroupCommitter({ write: w.write, maxEvents: 100, maxInFlight: 2, onCommitted: (rs) => committed.push(rs.map((r) => r.json)) });
+    const committer = new GroupCommitter({ write: w.write, maxEvents: 100, maxInFlight: 2, onCommitted: (batch) => committed.push(batch.json) });
     const first = committer.submit(records(0, 1));
     await new Promise((r) => setImmediate(r));
     const second = committer.submit(records(1, 2));

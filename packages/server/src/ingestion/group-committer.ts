@@ -6,6 +6,15 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** A submission once its records are written: how many it had, and whom to tell. */
+type Waiter = Omit<Pending, 'records'> & { count: number };
+
+/** What a batch keeps of its records while it commits: ids and canonical JSON, in batch order. */
+export interface CommittedBatch {
+  ids: string[];
+  json: string[];
+}
+
 export interface GroupCommitterOptions {
   /** Writes one batch in one transaction; resolves after commit. */
   write: (records: EventRecord[]) => Promise<AppendOutcome>;
@@ -13,7 +22,7 @@ export interface GroupCommitterOptions {
    * Called once per committed batch, in the order batches were formed, before its submitters are
    * resolved. With a store that commits in FIFO order, that is log (seq) order.
    */
-  onCommitted?: (records: EventRecord[], outcome: AppendOutcome) => void;
+  onCommitted?: (batch: CommittedBatch, outcome: AppendOutcome) => void;
   /** Most events in one transaction. A single submission larger than this is still written whole. */
   maxEvents: number;
   /**
@@ -28,6 +37,9 @@ export interface GroupCommitterOptions {
  * Group commit: concurrent submissions share one transaction. While `maxInFlight` writes are under
  * way, new submissions queue; when one completes, everything queued (up to `maxEvents`) goes in the next
  * write. Low load gets one write per submission with no added delay; high load gets large batches.
+ * Once a batch is handed to `write`, the committer keeps only its ids and JSON: under load thousands of
+ * events wait for their commit, and their parsed objects would otherwise survive young-generation
+ * collections, which copy every survivor.
  *
  * @example
  * const committer = new GroupCommitter({ write: (r) => store.append(r), maxEvents: 5000 });
@@ -71,27 +83,38 @@ export class GroupCommitter {
       const batch = this.takeBatch();
       const records = batch.flatMap((p) => p.records);
       this.inFlight++;
-      const written = this.options.write(records);
-      // Handled below, in order; this only keeps an early failure from being reported as unhandled.
-      written.catch(() => undefined);
-      this.tail = this.tail.then(async () => {
-        try {
-          const outcome = await written;
-          this.options.onCommitted?.(records, outcome);
-          let offset = 0;
-          for (const p of batch) {
-            const end = offset + p.records.length;
-            p.resolve({ results: outcome.results.slice(offset, end), seqs: outcome.seqs.slice(offset, end), lastSeq: outcome.lastSeq });
-            offset = end;
-          }
-        } catch (error) {
-          for (const p of batch) p.reject(error);
-        } finally {
-          this.inFlight--;
-          this.pump();
-        }
-      });
+      this.settleInOrder(
+        this.options.write(records),
+        {
+          ids: records.map((r) => r.event.id),
+          json: records.map((r) => r.json),
+        },
+        batch.map(({ resolve, reject, records: submitted }) => ({ resolve, reject, count: submitted.length })),
+      );
     }
+  }
+
+  /** Settles one batch's submitters after every earlier batch; `records` stays out of this scope. */
+  private settleInOrder(written: Promise<AppendOutcome>, committed: CommittedBatch, waiters: Waiter[]): void {
+    // Handled below, in order; this only keeps an early failure from being reported as unhandled.
+    written.catch(() => undefined);
+    this.tail = this.tail.then(async () => {
+      try {
+        const outcome = await written;
+        this.options.onCommitted?.(committed, outcome);
+        let offset = 0;
+        for (const waiter of waiters) {
+          const end = offset + waiter.count;
+          waiter.resolve({ results: outcome.results.slice(offset, end), seqs: outcome.seqs.slice(offset, end), lastSeq: outcome.lastSeq });
+          offset = end;
+        }
+      } catch (error) {
+        for (const waiter of waiters) waiter.reject(error);
+      } finally {
+        this.inFlight--;
+        this.pump();
+      }
+    });
   }
 
   private takeBatch(): Pending[] {

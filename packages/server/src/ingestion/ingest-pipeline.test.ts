@@ -1,10 +1,12 @@
 import { DEFAULT_EVENT_LIMITS, HeraldError, newEventId, type Event, type ReceivedEvent } from '@herald/core';
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryEventBus } from '../messaging/event-bus.js';
 import { createMetrics, type HeraldMetrics } from '../observability/metrics.js';
-import type { Storage } from '../storage/ports.js';
+import type { EventStore, Storage } from '../storage/ports.js';
 import { openSqliteStorage } from '../storage/sqlite/index.js';
 import { createTempDir, type TempDir } from '../test-support/temp-resources.js';
 import { metricValue, testEvent } from '../test-support/ws-test-server.js';
@@ -158,4 +160,44 @@ describe('ingestFrames', () => {
     expect(received[0]).toEqual(expect.any(String));
     expect(received[0]).toBe(received[1]);
   });
+
+  it('keeps none of the parsed events while their commit runs, only what the answer and the bus need', async () => {
+    // Under websocket load thousands of events wait for their commit; were their objects kept, every
+    // young-generation GC would copy them. `gc` comes from V8 itself, exposed for this test.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = Object.create(storage.events) as EventStore;
+    held.append = (records) => {
+      const written = storage.events.append(records);
+      return gate.then(() => written);
+    };
+    const gated = createIngestPipeline({
+      store: held,
+      bus: createInMemoryEventBus(),
+      limits: DEFAULT_EVENT_LIMITS,
+      commitMaxEvents: 5000,
+      metrics,
+      logger: pino({ level: 'silent' }),
+    });
+    const { answered, parsed, ids } = ingestUnreferenced(gated, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(parsed.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    release();
+    expect((await answered).map(describeResult)).toEqual(ids.map((id) => `${id}:inserted`));
+    await gated.close();
+  });
 });
+
+/** Hands `count` events to `ingestFrames` and keeps only weak references to their objects. */
+function ingestUnreferenced(
+  target: IngestPipeline,
+  count: number,
+): { answered: Promise<IngestOneResult[]>; parsed: WeakRef<object>[]; ids: string[] } {
+  const events = Array.from({ length: count }, () => testEvent('acme.unreferenced', { payload: { nested: { deep: [1, 2] } } }));
+  const parsed = events.flatMap((e) => [new WeakRef(e), new WeakRef(e.resource), new WeakRef(e.payload)]);
+  return { answered: target.ingestFrames(events), parsed, ids: events.map((e) => e.id) };
+}

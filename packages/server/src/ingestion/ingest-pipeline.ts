@@ -4,7 +4,7 @@ import type { EventBus } from '../messaging/event-bus.js';
 import type { HeraldMetrics } from '../observability/metrics.js';
 import type { AppendOutcome, AppendResult, EventRecord, EventStore } from '../storage/ports.js';
 import { normalizeEvent } from './event-normalizer.js';
-import { GroupCommitter } from './group-committer.js';
+import { GroupCommitter, type CommittedBatch } from './group-committer.js';
 import type { IngestOneResult, IngestOutcome, IngestService } from './ingest-service.js';
 
 export interface IngestPipelineOptions {
@@ -41,20 +41,20 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     maxEvents: options.commitMaxEvents,
     maxInFlight: options.maxAppendsInFlight ?? 1,
     write: (records) => store.append(records),
-    onCommitted: (records, outcome) => {
-      metrics.groupCommitSize.observe(records.length);
-      publishCommitted(records, outcome);
+    onCommitted: (batch, outcome) => {
+      metrics.groupCommitSize.observe(batch.ids.length);
+      publishCommitted(batch, outcome);
     },
   });
   let closing = false;
 
-  function publishCommitted(records: EventRecord[], outcome: AppendOutcome): void {
+  function publishCommitted({ ids, json }: CommittedBatch, outcome: AppendOutcome): void {
     const published = [];
-    for (let i = 0; i < records.length; i++) {
+    for (let i = 0; i < ids.length; i++) {
       const result = outcome.results[i];
-      if (result === 'inserted') published.push({ seq: outcome.seqs[i]!, json: records[i]!.json });
+      if (result === 'inserted') published.push({ seq: outcome.seqs[i]!, json: json[i]! });
       else if (result === 'conflict')
-        logger.warn({ eventId: records[i]!.event.id }, 'event id already stored with different content; the first write wins');
+        logger.warn({ eventId: ids[i] }, 'event id already stored with different content; the first write wins');
     }
     if (published.length > 0) bus.publish(published);
   }
@@ -76,12 +76,20 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     for (const issue of issues) metrics.eventsRejected.inc({ reason: issue.type });
   }
 
-  /** Commits records with group commit and counts them; storage failures become `STORAGE_UNAVAILABLE`. */
-  async function commit(records: EventRecord[]): Promise<{ outcome: AppendOutcome; tally: IngestOutcome }> {
-    if (closing) throw new HeraldError('SHUTTING_DOWN');
+  /**
+   * Commits records with group commit and counts them; storage failures become `STORAGE_UNAVAILABLE`.
+   * Not async itself, nor are the callers that hand it their records: a suspended async function keeps
+   * its arguments and locals, and the records are the committer's to let go once written.
+   */
+  function commit(records: EventRecord[]): Promise<{ outcome: AppendOutcome; tally: IngestOutcome }> {
+    if (closing) return Promise.reject(new HeraldError('SHUTTING_DOWN'));
+    return counted(committer.submit(records));
+  }
+
+  async function counted(submitted: Promise<AppendOutcome>): Promise<{ outcome: AppendOutcome; tally: IngestOutcome }> {
     let outcome: AppendOutcome;
     try {
-      outcome = await committer.submit(records);
+      outcome = await submitted;
     } catch (error) {
       throw error instanceof HeraldError ? error : new HeraldError('STORAGE_UNAVAILABLE', { cause: error });
     }
@@ -92,53 +100,70 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     return { outcome, tally };
   }
 
-  async function ingestFrames(inputs: readonly unknown[]): Promise<IngestOneResult[]> {
+  /** Validates and normalises a `POST /api/events` body, all or nothing: throws listing every bad event. */
+  function prepareBatch(body: unknown): EventRecord[] {
+    if (!Array.isArray(body)) {
+      const issue = { pointer: '', path: [], type: 'list_type', message: 'The body must be a JSON array of events' };
+      countRejected([issue]);
+      throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues: [issue] } });
+    }
     const receivedUs = now();
     const receivedText = formatDateTime(receivedUs);
+    const records: EventRecord[] = [];
+    const issues: ValidationIssue[] = [];
+    body.forEach((input, index) => {
+      const prepared = prepare(input, [index], receivedUs, receivedText);
+      if ('record' in prepared) records.push(prepared.record);
+      else issues.push(...prepared.issues);
+    });
+    if (issues.length > 0) {
+      countRejected(issues);
+      throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues } });
+    }
+    return records;
+  }
+
+  // Not async: see commit. A websocket keeps thousands of events in flight.
+  function ingestFrames(inputs: readonly unknown[]): Promise<IngestOneResult[]> {
     const results: IngestOneResult[] = new Array<IngestOneResult>(inputs.length);
     const records: EventRecord[] = [];
     const slots: number[] = [];
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i];
-      const prepared = prepare(input, [], receivedUs, receivedText);
-      if ('record' in prepared) {
-        records.push(prepared.record);
-        slots.push(i);
-      } else {
-        countRejected(prepared.issues);
-        results[i] = { ok: false, issues: prepared.issues, eventId: inputEventId(input) };
+    try {
+      const receivedUs = now();
+      const receivedText = formatDateTime(receivedUs);
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i];
+        const prepared = prepare(input, [], receivedUs, receivedText);
+        if ('record' in prepared) {
+          records.push(prepared.record);
+          slots.push(i);
+        } else {
+          countRejected(prepared.issues);
+          results[i] = { ok: false, issues: prepared.issues, eventId: inputEventId(input) };
+        }
       }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (records.length === 0) return results;
-    const { outcome } = await commit(records);
-    for (let j = 0; j < records.length; j++) {
-      results[slots[j]!] = { ok: true, id: records[j]!.event.id, result: outcome.results[j]! };
-    }
-    return results;
+    if (records.length === 0) return Promise.resolve(results);
+    const ids = records.map((record) => record.event.id);
+    return commit(records).then(({ outcome }) => {
+      for (let j = 0; j < ids.length; j++) results[slots[j]!] = { ok: true, id: ids[j]!, result: outcome.results[j]! };
+      return results;
+    });
   }
 
   return {
-    async ingestBatch(body) {
-      if (!Array.isArray(body)) {
-        const issue = { pointer: '', path: [], type: 'list_type', message: 'The body must be a JSON array of events' };
-        countRejected([issue]);
-        throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues: [issue] } });
+    // Not async: see commit.
+    ingestBatch(body) {
+      let records: EventRecord[];
+      try {
+        records = prepareBatch(body);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const receivedUs = now();
-      const receivedText = formatDateTime(receivedUs);
-      const records: EventRecord[] = [];
-      const issues: ValidationIssue[] = [];
-      body.forEach((input, index) => {
-        const prepared = prepare(input, [index], receivedUs, receivedText);
-        if ('record' in prepared) records.push(prepared.record);
-        else issues.push(...prepared.issues);
-      });
-      if (issues.length > 0) {
-        countRejected(issues);
-        throw new HeraldError('EVENT_VALIDATION_FAILED', { details: { issues } });
-      }
-      if (records.length === 0) return { inserted: 0, duplicates: 0, conflicts: 0 };
-      return (await commit(records)).tally;
+      if (records.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0, conflicts: 0 });
+      return commit(records).then(({ tally }) => tally);
     },
 
     async ingestOne(input) {

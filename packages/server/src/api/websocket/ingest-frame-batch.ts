@@ -16,14 +16,14 @@ const FORBIDDEN_KEY: Rejection = rejection('json_invalid', 'The frame has a __pr
  * rejected here; every other frame is validated alone by the ingest service. Rejects only when the
  * commit fails.
  *
- * The frames are parsed before this returns, so that nothing keeps them (nor the socket read buffers
- * their bytes point into) while the commit runs.
+ * The frames are parsed before this returns, and it is not async, so that nothing keeps them (nor the
+ * socket read buffers their bytes point into, nor the parsed inputs) while the commit runs.
  *
  * @example
  * const results = await ingestFrameBatch(frames, { ingest, metrics });
  * results[0]; // { ok: true, id: '0193…', result: 'inserted' }
  */
-export async function ingestFrameBatch(
+export function ingestFrameBatch(
   frames: readonly Frame[],
   options: { ingest: IngestService; metrics: HeraldMetrics },
 ): Promise<IngestOneResult[]> {

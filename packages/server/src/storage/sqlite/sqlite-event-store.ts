@@ -2,7 +2,7 @@ import { isUuid, type NormalizedEventFilter } from '@herald/core';
 import { statSync } from 'node:fs';
 import type { AppendOutcome, AppendResult, EventPageQuery, EventRecord, EventStore, GroupCount, StoredEvent, TimeBucketCount } from '../ports.js';
 import { uuidToBlob } from '../sql/uuid-blob.js';
-import { encodeAppendRows } from './encode-append-rows.js';
+import { encodeAppendRows, type AppendCell } from './encode-append-rows.js';
 import { SQLITE_READ_SQL } from './sqlite-event-queries.js';
 import type { ClosableFilterReads } from './sqlite-filter-reads.js';
 import type { SqliteReader } from './sqlite-reader.js';
@@ -36,14 +36,20 @@ export class SqliteEventStore implements EventStore {
     private readonly filterReads: ClosableFilterReads,
   ) {}
 
-  async append(records: EventRecord[]): Promise<AppendOutcome> {
-    if (records.length === 0) return { results: [], seqs: [], lastSeq: await this.lastSeq() };
-    const outcome = await this.writer.append(encodeAppendRows(records), records.length);
-    return {
+  /** Encodes the records at once and keeps only the encoding: the caller's records are free to go. */
+  append(records: EventRecord[]): Promise<AppendOutcome> {
+    if (records.length === 0) return this.lastSeq().then((lastSeq) => ({ results: [], seqs: [], lastSeq }));
+    let rows: AppendCell[];
+    try {
+      rows = encodeAppendRows(records);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.writer.append(rows, records.length).then((outcome) => ({
       results: Array.from(outcome.results, (code) => RESULTS[code]!),
       seqs: Array.from(outcome.seqs),
       lastSeq: outcome.lastSeq,
-    };
+    }));
   }
 
   page(query: EventPageQuery): Promise<StoredEvent[]> {
