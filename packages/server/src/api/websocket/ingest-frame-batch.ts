@@ -16,14 +16,15 @@ const FORBIDDEN_KEY: Rejection = rejection('json_invalid', 'The frame has a __pr
  * rejected here; every other frame is validated alone by the ingest service. Rejects only when the
  * commit fails.
  *
- * The frames are parsed before this returns, and it is not async, so that nothing keeps them (nor the
- * socket read buffers their bytes point into, nor the parsed inputs) while the commit runs.
+ * The frames are parsed before this returns, and the commit's promise is returned, not awaited, so that
+ * nothing keeps them (nor the socket read buffers their bytes point into, nor the parsed inputs) while
+ * the commit runs: a suspended async function keeps its arguments and locals.
  *
  * @example
  * const results = await ingestFrameBatch(frames, { ingest, metrics });
  * results[0]; // { ok: true, id: '0193…', result: 'inserted' }
  */
-export function ingestFrameBatch(
+export async function ingestFrameBatch(
   frames: readonly Frame[],
   options: { ingest: IngestService; metrics: HeraldMetrics },
 ): Promise<IngestOneResult[]> {
