@@ -47,6 +47,22 @@ describe('createEventValidator', () => {
     expect(issuesOf({ ...valid, event: 'e', payload: { a: { b: { c: { d: { e: 1 } } } } } })).toEqual([['/7/payload', 'payload_too_deep']]);
   });
 
+  it('counts the payload itself, objects and arrays as levels, whatever their order', () => {
+    expect(issuesOf({ ...valid, event: 'e', payload: { a: [{ b: 1 }], c: { d: [] } } })).toEqual([]);
+    expect(issuesOf({ ...valid, event: 'e', payload: { a: [{ b: [1] }] } })).toEqual([]);
+    expect(issuesOf({ ...valid, event: 'e', payload: { a: [{ b: [[1]] }] } })).toEqual([['/7/payload', 'payload_too_deep']]);
+    expect(issuesOf({ ...valid, event: 'e', payload: { shallow: 1, a: { b: { c: {} } } } })).toEqual([]);
+    expect(issuesOf({ ...valid, event: 'e', payload: { x: [[[[1]]]], shallow: 1 } })).toEqual([['/7/payload', 'payload_too_deep']]);
+  });
+
+  it('measures a hostile depth without exhausting the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const unlimited = createEventValidator({ ...DEFAULT_EVENT_LIMITS, maxPayloadDepth: 300_000 });
+    expect(unlimited.validate({ ...valid, payload: { deep } }).ok).toBe(true);
+    expect(issuesOf({ ...valid, event: 'e', payload: { deep } })).toEqual([['/7/payload', 'payload_too_deep']]);
+  });
+
   it('refuses a payload that is not an object and a non-object event', () => {
     expect(issuesOf({ ...valid, event: 'e', payload: [1] })).toEqual([['/7/payload', 'dict_type']]);
     expect(issuesOf('event')).toEqual([['/7', 'dict_type']]);

@@ -82,13 +82,22 @@ function payloadDepthIssue(payload: unknown, maxDepth: number, basePath: (string
 }
 
 function depthExceeds(value: unknown, maxDepth: number): boolean {
-  // Iterative, so that a hostile payload cannot exhaust the stack.
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
+  // Iterative, so that a hostile payload cannot exhaust the stack; two parallel stacks of the objects
+  // still to visit and their depths, so that a payload costs no allocation per node.
+  const objects: object[] = [];
+  const depths: number[] = [];
+  const visit = (child: unknown, depth: number) => {
+    if (child === null || typeof child !== 'object') return;
+    objects.push(child);
+    depths.push(depth);
+  };
+  visit(value, 1);
+  while (objects.length > 0) {
+    const object = objects.pop()!;
+    const depth = depths.pop()!;
     if (depth > maxDepth) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (Array.isArray(object)) for (const child of object as unknown[]) visit(child, depth + 1);
+    else for (const key in object) if (Object.hasOwn(object, key)) visit((object as Record<string, unknown>)[key], depth + 1);
   }
   return false;
 }

@@ -50,9 +50,9 @@ function pushResource(cells: AppendCell[], resource: Resource): void {
   cells.push(resource[RESOURCE_ID_LABEL] ?? '', roleOf(resource), otherLabels(resource));
 }
 
-/** The 32 hex digits of a UUID: the BLOB the writer binds. */
+/** The 32 hex digits of a canonical UUID (records hold only those): the BLOB the writer binds. */
 function hexOf(uuid: string): string {
-  return uuid.replace(/-/g, '').toLowerCase();
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24);
 }
 
 function roleOf(resource: Resource): string | null {
