@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppendOutcome, EventRecord } from '../storage/ports.js';
-import { GroupCommitter } from './group-committer.js';
+import { GroupCommitter, type CommittedBatch } from './group-committer.js';
 
 const record = (n: number) => ({ event: { id: `id-${n}` }, json: String(n) }) as EventRecord;
 const records = (from: number, count: number) => Array.from({ length: count }, (_, i) => record(from + i));
@@ -73,7 +73,8 @@ describe('GroupCommitter', () => {
   it('with several writes in flight, reports commits in batch order even when writes finish out of order', async () => {
     const w = controlledWriter();
     const committed: string[][] = [];
-    const committer = new GroupCommitter({ write: w.write, maxEvents: 100, maxInFlight: 2, onCommitted: (batch) => committed.push(batch.json) });
+    const onCommitted = ({ json }: CommittedBatch) => committed.push(Array.from({ length: json.length }, (_, i) => json.at(i)));
+    const committer = new GroupCommitter({ write: w.write, maxEvents: 100, maxInFlight: 2, onCommitted });
     const first = committer.submit(records(0, 1));
     await new Promise((r) => setImmediate(r));
     const second = committer.submit(records(1, 2));

@@ -1,4 +1,5 @@
 import type { AppendOutcome, EventRecord } from '../storage/ports.js';
+import { JoinedStrings } from './joined-strings.js';
 
 interface Pending {
   records: EventRecord[];
@@ -11,8 +12,8 @@ type Waiter = Omit<Pending, 'records'> & { count: number };
 
 /** What a batch keeps of its records while it commits: ids and canonical JSON, in batch order. */
 export interface CommittedBatch {
-  ids: string[];
-  json: string[];
+  ids: JoinedStrings;
+  json: JoinedStrings;
 }
 
 export interface GroupCommitterOptions {
@@ -37,9 +38,9 @@ export interface GroupCommitterOptions {
  * Group commit: concurrent submissions share one transaction. While `maxInFlight` writes are under
  * way, new submissions queue; when one completes, everything queued (up to `maxEvents`) goes in the next
  * write. Low load gets one write per submission with no added delay; high load gets large batches.
- * Once a batch is handed to `write`, the committer keeps only its ids and JSON: under load thousands of
- * events wait for their commit, and their parsed objects would otherwise survive young-generation
- * collections, which copy every survivor.
+ * Once a batch is handed to `write`, the committer keeps only its ids and JSON, each joined into one
+ * string: under load thousands of events wait for their commit, and young-generation collections copy
+ * every object that survives them (see `JoinedStrings`).
  *
  * @example
  * const committer = new GroupCommitter({ write: (r) => store.append(r), maxEvents: 5000 });
@@ -86,8 +87,8 @@ export class GroupCommitter {
       this.settleInOrder(
         this.options.write(records),
         {
-          ids: records.map((r) => r.event.id),
-          json: records.map((r) => r.json),
+          ids: JoinedStrings.of(records.map((r) => r.event.id)),
+          json: JoinedStrings.of(records.map((r) => r.json)),
         },
         batch.map(({ resolve, reject, records: submitted }) => ({ resolve, reject, count: submitted.length })),
       );

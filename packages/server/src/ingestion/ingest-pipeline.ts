@@ -5,6 +5,7 @@ import type { HeraldMetrics } from '../observability/metrics.js';
 import type { AppendOutcome, AppendResult, EventRecord, EventStore } from '../storage/ports.js';
 import { normalizeEvent } from './event-normalizer.js';
 import { GroupCommitter, type CommittedBatch } from './group-committer.js';
+import { JoinedStrings } from './joined-strings.js';
 import type { IngestOneResult, IngestOutcome, IngestService } from './ingest-service.js';
 
 export interface IngestPipelineOptions {
@@ -52,9 +53,9 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     const published = [];
     for (let i = 0; i < ids.length; i++) {
       const result = outcome.results[i];
-      if (result === 'inserted') published.push({ seq: outcome.seqs[i]!, json: json[i]! });
+      if (result === 'inserted') published.push({ seq: outcome.seqs[i]!, json: json.at(i) });
       else if (result === 'conflict')
-        logger.warn({ eventId: ids[i] }, 'event id already stored with different content; the first write wins');
+        logger.warn({ eventId: ids.at(i) }, 'event id already stored with different content; the first write wins');
     }
     if (published.length > 0) bus.publish(published);
   }
@@ -146,9 +147,10 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       return Promise.reject(error);
     }
     if (records.length === 0) return Promise.resolve(results);
-    const ids = records.map((record) => record.event.id);
+    // Joined, as the committer keeps them: these wait for the commit too.
+    const ids = JoinedStrings.of(records.map((record) => record.event.id));
     return commit(records).then(({ outcome }) => {
-      for (let j = 0; j < ids.length; j++) results[slots[j]!] = { ok: true, id: ids[j]!, result: outcome.results[j]! };
+      for (let j = 0; j < ids.length; j++) results[slots[j]!] = { ok: true, id: ids.at(j), result: outcome.results[j]! };
       return results;
     });
   }
