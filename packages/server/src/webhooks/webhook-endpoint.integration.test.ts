@@ -204,7 +204,11 @@ describe('protection', () => {
         .filter((e) => e.resource['prefect.resource.id'] === `herald.webhook.${webhook.id}`)
         .map((e) => (e.payload as { error: string }).error);
       expect(reasons.sort()).toEqual(
-        [`the ${preset} signature is mismatch`, `the ${preset} signature is missing`, ...(preset === 'github' ? [] : [`the ${preset} signature is stale`])].sort(),
+        [
+          `the ${preset} signature does not match the body`,
+          `the ${preset} signature is missing`,
+          ...(preset === 'github' ? [] : [`the ${preset} signature is stale: its timestamp is outside the tolerance`]),
+        ].sort(),
       );
     });
   }

@@ -1,6 +1,6 @@
 import type { CaptureResult, CaptureRing } from './capture-ring.js';
 import type { InboundRequest } from './inbound-request.js';
-import { verifySignature } from './signature-verifiers.js';
+import { verifySignature, type SignatureFailure } from './signature-verifiers.js';
 import { bearerMatches } from './webhook-credentials.js';
 import type { WebhookFailure } from './webhook-events.js';
 import type { WebhookProcessor } from './webhook-processor.js';
@@ -16,6 +16,14 @@ export interface WebhookEndpointDeps {
   processor: WebhookProcessor;
   captures: CaptureRing;
 }
+
+/** How a refused signature is described to the caller and in `herald.webhook.failed`. */
+const SIGNATURE_PROBLEMS: Record<SignatureFailure, string> = {
+  missing: 'is missing',
+  malformed: 'is malformed',
+  stale: 'is stale: its timestamp is outside the tolerance',
+  mismatch: 'does not match the body',
+};
 
 /** Azure Event Grid's validation event, in its own (non-CloudEvents) schema. */
 function eventGridValidationCode(request: InboundRequest): string | null {
@@ -94,7 +102,7 @@ export class WebhookEndpoint {
         body: request.body,
         nowSeconds: request.received / 1e6,
       });
-      if (!check.ok) return { reason: 'signature', error: `the ${record.signature.preset} signature is ${check.failure}` };
+      if (!check.ok) return { reason: 'signature', error: `the ${record.signature.preset} signature ${SIGNATURE_PROBLEMS[check.failure]}` };
     }
     return null;
   }
