@@ -17,6 +17,15 @@ async function run(args: string[], options: Parameters<typeof captureIo>[0] = {}
   return { code, out: io.out(), err: io.err() };
 }
 
+async function countEvents(name: string): Promise<number> {
+  const res = await fetch(`${herald.url}/api/events/filter`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filter: { event: { name: [name] } }, limit: 0 }),
+  });
+  return ((await res.json()) as { total: number }).total;
+}
+
 const template = '{"event": "cli.{{ body.kind }}", "resource": {"prefect.resource.id": "cli.{{ body.id }}"}}';
 
 describe('herald webhooks', () => {
@@ -51,6 +60,14 @@ describe('herald webhooks', () => {
     expect(failedReplay.code).toBe(1);
     expect(failedReplay.out).toMatch(/^failed \(event\)/);
 
+    const ranBefore = await countEvents('cli.ran');
+    const failedPreview = await run(['webhooks', 'preview', 'cli-hook']);
+    expect([failedPreview.code, failedPreview.out]).toEqual([1, expect.stringMatching(/^failed \(event\)/)]);
+    const preview = await run(['webhooks', 'preview', 'cli-hook', captured!.id, '--template-file', '-', '--json'], { stdin: template });
+    expect(preview.code).toBe(0);
+    expect(JSON.parse(preview.out)).toMatchObject({ event: 'cli.ran', resource: { 'prefect.resource.id': 'cli.1' } });
+    expect(await countEvents('cli.ran')).toBe(ranBefore);
+
     const rotated = await run(['webhooks', 'rotate', 'cli-hook']);
     expect(rotated.out.trim()).not.toBe(endpoint);
     expect(rotated.err).toContain('no longer works');
@@ -60,5 +77,12 @@ describe('herald webhooks', () => {
     const missing = await run(['webhooks', 'delete', 'cli-hook']);
     expect(missing.code).not.toBe(0);
     expect(missing.err).toContain('WEBHOOK_NOT_FOUND');
+  });
+
+  it('previews only what was captured, and says so when nothing was', async () => {
+    expect((await run(['webhooks', 'create', '--name', 'cli-unused', '--template', template])).code).toBe(0);
+    const preview = await run(['webhooks', 'preview', 'cli-unused']);
+    expect(preview.code).toBe(2);
+    expect(preview.err).toMatch(/cli-unused has no captured request to preview yet: send one to http:\/\/\S+\/hooks\/\S+ first/);
   });
 });

@@ -29,6 +29,18 @@ async function readStdin(io: CliIo): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+interface PreviewFlags {
+  template?: string;
+  templateFile?: string;
+  json?: boolean;
+}
+
+async function previewTemplate(flags: PreviewFlags, io: CliIo): Promise<string | undefined> {
+  if (flags.template !== undefined && flags.templateFile !== undefined) throw new UsageError('give --template or --template-file, not both');
+  if (flags.templateFile === undefined) return flags.template;
+  return flags.templateFile === '-' ? readStdin(io) : readFile(flags.templateFile, 'utf8');
+}
+
 /** The body of a create or update from the flags; a secret only ever comes from the environment. */
 async function writeBody(flags: WriteFlags, io: CliIo): Promise<WebhookBody> {
   const body: WebhookBody = {};
@@ -107,13 +119,14 @@ function formatWebhookTable(webhooks: readonly Webhook[]): string {
 }
 
 /**
- * `herald webhooks ls|create|update|enable|disable|rotate|delete|requests|replay`: inbound webhooks,
+ * `herald webhooks ls|create|update|enable|disable|rotate|delete|requests|replay|preview`: inbound webhooks,
  * each an unguessable URL whose requests a template turns into events.
  *
  * @example
  * herald webhooks create --name ci --template-file ci.jinja --require-api-key
  * herald webhooks requests ci
  * herald webhooks replay ci 0193…
+ * herald webhooks preview ci --template-file ci.jinja
  */
 export function webhooksCommand(io: CliIo, status: CommandStatus): Command {
   const webhooks = new Command('webhooks').alias('webhook').description('manage inbound webhooks: URLs whose requests become events');
@@ -229,6 +242,32 @@ export function webhooksCommand(io: CliIo, status: CommandStatus): Command {
           io.stdout.write(`failed (${result.reason}): ${result.error}\n`);
           status.exitCode = 1;
         }
+      });
+    });
+
+  webhooks
+    .command('preview')
+    .description('render a captured request without emitting anything: the newest capture unless one is named')
+    .argument('<webhook>', 'id or name')
+    .argument('[request-id]', 'as `herald webhooks requests` shows it')
+    .option('--template <jinja>', 'render this template instead of the webhook\'s own')
+    .option('--template-file <path>', 'read that template from a file; - for stdin')
+    .option('--json', 'print NDJSON, one event per line')
+    .action(async (ref: string, requestId: string | undefined, flags: PreviewFlags, command: Command) => {
+      const template = await previewTemplate(flags, io);
+      await withClient(command, io, async (client) => {
+        const webhook = await resolveWebhook(client, ref);
+        if (!requestId && (await client.webhooks.requests(webhook.id, { limit: 1 })).length === 0) {
+          throw new UsageError(`${webhook.name} has no captured request to preview yet: send one to ${webhook.endpoint} first`);
+        }
+        const preview = await client.webhooks.preview(webhook.id, { ...(template === undefined ? {} : { template }), ...(requestId ? { request_id: requestId } : {}) });
+        if (preview.ok) {
+          for (const event of preview.events) io.stdout.write(flags.json ? JSON.stringify(event) + '\n' : JSON.stringify(event, null, 2) + '\n');
+          return;
+        }
+        io.stdout.write(`failed (${preview.reason}): ${preview.error}\n`);
+        if (preview.rendered !== null) io.stdout.write(`rendered:\n${preview.rendered}\n`);
+        status.exitCode = 1;
       });
     });
 
