@@ -35,7 +35,8 @@ interface PreviewFlags {
   json?: boolean;
 }
 
-async function previewTemplate(flags: PreviewFlags, io: CliIo): Promise<string | undefined> {
+/** The template of `--template` or `--template-file` (`-` for stdin), if either is given. */
+async function templateFrom(flags: { template?: string; templateFile?: string }, io: CliIo): Promise<string | undefined> {
   if (flags.template !== undefined && flags.templateFile !== undefined) throw new UsageError('give --template or --template-file, not both');
   if (flags.templateFile === undefined) return flags.template;
   return flags.templateFile === '-' ? readStdin(io) : readFile(flags.templateFile, 'utf8');
@@ -46,9 +47,8 @@ async function writeBody(flags: WriteFlags, io: CliIo): Promise<WebhookBody> {
   const body: WebhookBody = {};
   if (flags.name !== undefined) body.name = flags.name;
   if (flags.description !== undefined) body.description = flags.description;
-  if (flags.template !== undefined && flags.templateFile !== undefined) throw new UsageError('give --template or --template-file, not both');
-  if (flags.template !== undefined) body.template = flags.template;
-  if (flags.templateFile !== undefined) body.template = flags.templateFile === '-' ? await readStdin(io) : await readFile(flags.templateFile, 'utf8');
+  const template = await templateFrom(flags, io);
+  if (template !== undefined) body.template = template;
   if (flags.requireApiKey !== undefined) body.require_api_key = flags.requireApiKey;
   if (flags.disabled) body.enabled = false;
   if (flags.rateLimit !== undefined) {
@@ -254,7 +254,7 @@ export function webhooksCommand(io: CliIo, status: CommandStatus): Command {
     .option('--template-file <path>', 'read that template from a file; - for stdin')
     .option('--json', 'print NDJSON, one event per line')
     .action(async (ref: string, requestId: string | undefined, flags: PreviewFlags, command: Command) => {
-      const template = await previewTemplate(flags, io);
+      const template = await templateFrom(flags, io);
       await withClient(command, io, async (client) => {
         const webhook = await resolveWebhook(client, ref);
         if (!requestId && (await client.webhooks.requests(webhook.id, { limit: 1 })).length === 0) {

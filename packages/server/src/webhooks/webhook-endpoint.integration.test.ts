@@ -205,7 +205,7 @@ describe('protection', () => {
         .map((e) => (e.payload as { error: string }).error);
       expect(reasons.sort()).toEqual(
         [
-          `the ${preset} signature does not match the body`,
+          `the ${preset} signature does not match (another secret, or an altered request)`,
           `the ${preset} signature is missing`,
           ...(preset === 'github' ? [] : [`the ${preset} signature is stale: its timestamp is outside the tolerance`]),
         ].sort(),

@@ -22,7 +22,7 @@ const SIGNATURE_PROBLEMS: Record<SignatureFailure, string> = {
   missing: 'is missing',
   malformed: 'is malformed',
   stale: 'is stale: its timestamp is outside the tolerance',
-  mismatch: 'does not match the body',
+  mismatch: 'does not match (another secret, or an altered request)',
 };
 
 /** Azure Event Grid's validation event, in its own (non-CloudEvents) schema. */
