@@ -202,7 +202,12 @@ export function webhookRoutes(deps: WebhookRoutesDeps): FastifyPluginAsync {
         const input = previewInput(request.body);
         if (input.request === undefined && input.requestId === undefined) {
           const [latest] = await service.requests(request.params.id, 1);
-          if (latest === undefined) throw invalid('/request', 'no request was captured yet: supply one');
+          if (latest === undefined) {
+            throw new HeraldError('WEBHOOK_REQUEST_NOT_FOUND', {
+              message: 'The webhook has captured no request yet: send it one, or give the preview a `request`.',
+              details: { webhook_id: request.params.id },
+            });
+          }
           input.requestId = latest.id;
         }
         const result = await service.preview(request.params.id, input);

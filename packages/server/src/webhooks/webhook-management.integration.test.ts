@@ -120,6 +120,13 @@ describe('capture, replay and preview', () => {
     expect((await server.api('GET', `/api/webhooks/${webhook.id}/requests?limit=1`)).body).toHaveLength(1);
   });
 
+  it('answers a preview of a webhook that captured nothing with 404 and what to do', async () => {
+    const webhook = await server.createWebhook({ name: 'unused', template });
+    const preview = await server.api('POST', `/api/webhooks/${webhook.id}/preview`, {});
+    expect(preview.status).toBe(404);
+    expect(preview.body).toMatchObject({ code: 'WEBHOOK_REQUEST_NOT_FOUND', message: expect.stringContaining('captured no request yet') });
+  });
+
   it('replays a captured request through the current template, and previews without emitting', async () => {
     const webhook = await server.createWebhook({ name: 'replayed', template });
     await server.hook(webhook.endpoint, post({ kind: 'first', id: 'r1' }));
