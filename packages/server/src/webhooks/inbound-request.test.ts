@@ -14,6 +14,8 @@ describe('webhook request context', () => {
 
   it('removes credentials from headers and keeps query values as strings or lists', () => {
     expect(templateHeaders({ authorization: 'Bearer x', cookie: 'c', 'x-a': '1' })).toEqual({ 'x-a': '1' });
+    const signed = { 'x-hub-signature-256': 'sha256=ab', 'stripe-signature': 't=1,v1=ab', 'webhook-signature': 'v1,ab', 'webhook-id': 'msg_1' };
+    expect(templateHeaders(signed)).toEqual({ 'webhook-id': 'msg_1' });
     expect(multiMap(new URLSearchParams('__proto__=1&a=2'))).toEqual({ ['__proto__']: '1', a: '2' });
     expect(Object.getPrototypeOf(multiMap(new URLSearchParams('__proto__=1')))).toBe(Object.prototype);
     const data = webhookContextData({ method: 'POST', headers: { 'content-type': 'application/json' }, query: 'x=1', body: Buffer.from('[1]'), received: 0 });

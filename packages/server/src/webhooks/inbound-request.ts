@@ -26,8 +26,21 @@ export interface WebhookContextData {
   raw_body: string;
 }
 
-/** Headers that carry credentials: never shown to a template, never captured in clear. */
-export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+/**
+ * Headers that carry credentials: never shown to a template, never captured in clear. The signature
+ * presets' headers count: Herald checks them before rendering, and GitHub's signs no timestamp, so a
+ * stored one would let whoever reads it replay its body for as long as the secret lasts.
+ */
+export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'webhook-signature',
+]);
 
 /**
  * The headers a template may read: every header except `Authorization` (spec A5), which would leak the
