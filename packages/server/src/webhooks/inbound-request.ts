@@ -1,4 +1,5 @@
 import type { JsonValue } from '@herald/core';
+import { SIGNATURE_HEADER } from './signature-verifiers.js';
 
 /** An HTTP request to `/hooks/{slug}`, as the endpoint, replay and preview all see it. */
 export interface InboundRequest {
@@ -29,7 +30,8 @@ export interface WebhookContextData {
 /**
  * Headers that carry credentials: never shown to a template, never captured in clear. The signature
  * presets' headers count: Herald checks them before rendering, and GitHub's signs no timestamp, so a
- * stored one would let whoever reads it replay its body for as long as the secret lasts.
+ * stored one would let whoever reads it replay its body for as long as the secret lasts. GitHub also
+ * sends its older SHA-1 signature, `x-hub-signature`, beside the one Herald checks.
  */
 export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   'authorization',
@@ -37,9 +39,7 @@ export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   'cookie',
   'x-api-key',
   'x-hub-signature',
-  'x-hub-signature-256',
-  'stripe-signature',
-  'webhook-signature',
+  ...Object.values(SIGNATURE_HEADER),
 ]);
 
 /**

@@ -22,11 +22,11 @@ export interface SignatureInput {
 /** The default timestamp tolerance of the schemes that sign one (both use five minutes). */
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** The header each preset reads its signature from, for documentation and redaction. */
-export const SIGNATURE_HEADERS: Record<WebhookSignaturePreset, readonly string[]> = {
-  'standard-webhooks': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-  github: ['x-hub-signature-256'],
-  stripe: ['stripe-signature'],
+/** The header each preset reads its signature from; redacted like a credential (`inbound-request.ts`). */
+export const SIGNATURE_HEADER: Record<WebhookSignaturePreset, string> = {
+  'standard-webhooks': 'webhook-signature',
+  github: 'x-hub-signature-256',
+  stripe: 'stripe-signature',
 };
 
 /**
@@ -88,7 +88,7 @@ function withinTolerance(timestamp: string, input: SignatureInput): boolean {
 function verifyStandardWebhooks(input: SignatureInput): SignatureCheck {
   const id = input.headers['webhook-id'];
   const timestamp = input.headers['webhook-timestamp'];
-  const signatures = input.headers['webhook-signature'];
+  const signatures = input.headers[SIGNATURE_HEADER['standard-webhooks']];
   if (id === undefined || timestamp === undefined || signatures === undefined) return { ok: false, failure: 'missing' };
   const key = standardWebhooksKey(input.secret);
   if (key === null || !/^\d{1,12}$/.test(timestamp)) return { ok: false, failure: 'malformed' };
@@ -101,7 +101,7 @@ function verifyStandardWebhooks(input: SignatureInput): SignatureCheck {
 }
 
 function verifyGithub(input: SignatureInput): SignatureCheck {
-  const header = input.headers['x-hub-signature-256'];
+  const header = input.headers[SIGNATURE_HEADER.github];
   if (header === undefined) return { ok: false, failure: 'missing' };
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
   if (!m) return { ok: false, failure: 'malformed' };
@@ -109,7 +109,7 @@ function verifyGithub(input: SignatureInput): SignatureCheck {
 }
 
 function verifyStripe(input: SignatureInput): SignatureCheck {
-  const header = input.headers['stripe-signature'];
+  const header = input.headers[SIGNATURE_HEADER.stripe];
   if (header === undefined) return { ok: false, failure: 'missing' };
   let timestamp: string | undefined;
   const signatures: Buffer[] = [];
