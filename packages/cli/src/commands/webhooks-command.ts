@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { HeraldError, isUuid } from '@herald/core';
-import type { HeraldClient, Webhook, WebhookBody, WebhookSignaturePreset } from '@herald/sdk';
+import { HeraldApiError, type HeraldClient, type Webhook, type WebhookBody, type WebhookSignaturePreset } from '@herald/sdk';
 import { Command, Option } from 'commander';
 import { withClient } from '../cli-client.js';
 import { UsageError } from '../cli-error.js';
@@ -257,10 +257,13 @@ export function webhooksCommand(io: CliIo, status: CommandStatus): Command {
       const template = await templateFrom(flags, io);
       await withClient(command, io, async (client) => {
         const webhook = await resolveWebhook(client, ref);
-        if (!requestId && (await client.webhooks.requests(webhook.id, { limit: 1 })).length === 0) {
-          throw new UsageError(`${webhook.name} has no captured request to preview yet: send one to ${webhook.endpoint} first`);
-        }
-        const preview = await client.webhooks.preview(webhook.id, { ...(template === undefined ? {} : { template }), ...(requestId ? { request_id: requestId } : {}) });
+        const preview = await client.webhooks
+          .preview(webhook.id, { ...(template === undefined ? {} : { template }), ...(requestId ? { request_id: requestId } : {}) })
+          .catch((error: unknown) => {
+            // Without a request id, the server's 404 means the webhook has captured nothing yet.
+            const noCapture = !requestId && error instanceof HeraldApiError && error.code === 'WEBHOOK_REQUEST_NOT_FOUND';
+            throw noCapture ? new UsageError(`${webhook.name} has no captured request to preview yet: send one to ${webhook.endpoint} first`) : error;
+          });
         if (preview.ok) {
           for (const event of preview.events) io.stdout.write(flags.json ? JSON.stringify(event) + '\n' : JSON.stringify(event, null, 2) + '\n');
           return;
