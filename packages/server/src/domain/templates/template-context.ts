@@ -14,8 +14,8 @@ export interface TemplateOptions {
 }
 
 /**
- * The variables a template sees. Any plain object works (its data is converted on first render and
- * cached for the object); the builders below add Herald's helpers and the filter settings.
+ * The variables a template sees. Any plain object works (its data is converted at each render); the
+ * builders below hold runtime values already, and add Herald's helpers and the filter settings.
  */
 export type TemplateContext = Readonly<Record<string, unknown>> & { readonly [TEMPLATE_OPTIONS]?: TemplateOptions };
 
