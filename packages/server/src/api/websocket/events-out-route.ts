@@ -18,7 +18,7 @@ export const MAX_BACKFILL_LIMIT = 10_000;
 export interface EventsOutOptions {
   store: EventStore;
   bus: EventBus;
-  decode: (event: BusEvent) => DecodedEvent | null;
+  decode: (events: readonly BusEvent[]) => readonly (DecodedEvent | null)[];
   published: PublishedSeqTracker;
   metrics: HeraldMetrics;
   logger: Logger;

@@ -11,16 +11,24 @@ export interface DecodedEvent {
 }
 
 /**
- * Parses bus events at most once, however many subscribers look at them: the in-memory bus hands the
- * same objects to every handler, so a WeakMap keyed by them is a per-publication cache.
+ * Parses a publication's events at most once, however many subscribers look at them: both buses hand
+ * the same array to every handler, in turn and synchronously, so the decoder keeps the parsed events of
+ * the array it saw last, until the publication's handlers have run. Not a WeakMap keyed by the events:
+ * an entry outlives its dead key until a full collection, so under load every parsed event would
+ * survive the young-generation collections.
  */
-export function createBusEventDecoder(): (event: BusEvent) => DecodedEvent | null {
-  const cache = new WeakMap<BusEvent, DecodedEvent | null>();
-  return (busEvent) => {
-    let decoded = cache.get(busEvent);
-    if (decoded === undefined) {
-      decoded = decode(busEvent.json);
-      cache.set(busEvent, decoded);
+export function createBusEventDecoder(): (events: readonly BusEvent[]) => readonly (DecodedEvent | null)[] {
+  let last: readonly BusEvent[] | null = null;
+  let decoded: (DecodedEvent | null)[] = [];
+  const forget = (): void => {
+    last = null;
+    decoded = [];
+  };
+  return (events) => {
+    if (events !== last) {
+      if (last === null) queueMicrotask(forget);
+      last = events;
+      decoded = events.map((busEvent) => decode(busEvent.json));
     }
     return decoded;
   };
@@ -65,7 +73,7 @@ function eventMessage(json: string): string {
 export interface LiveSubscriptionOptions {
   store: EventStore;
   bus: EventBus;
-  decode: (event: BusEvent) => DecodedEvent | null;
+  decode: (events: readonly BusEvent[]) => readonly (DecodedEvent | null)[];
   published: PublishedSeqTracker;
   /** The client's filter; live events are matched against it. */
   liveFilter: NormalizedEventFilter;
@@ -106,14 +114,16 @@ export function startLiveSubscription(options: LiveSubscriptionOptions): LiveSub
   let stopped = false;
 
   const unsubscribe = options.bus.subscribe((events) => {
-    for (const busEvent of events) {
+    const decodedEvents = decode(events);
+    for (let i = 0; i < events.length; i++) {
+      const busEvent = events[i]!;
       if (backfilled.size > 0) {
         if (backfilled.delete(busEvent.seq)) continue;
         // Once live, nothing the backfill sent can come again past S. (While the backfill runs, the
         // set must still filter the held queue at release.)
         if (live && busEvent.seq > snapshot) backfilled.clear();
       }
-      const decoded = decode(busEvent);
+      const decoded = decodedEvents[i];
       if (decoded && matches(decoded.event, decoded.occurred)) queue.push({ seq: busEvent.seq, message: eventMessage(busEvent.json) });
     }
   });
