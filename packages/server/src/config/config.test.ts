@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { HeraldError } from '@herald/core';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, loadConfig, parseDuration, redactUrl } from './config.js';
@@ -8,6 +9,9 @@ describe('loadConfig', () => {
     expect([c.server.host, c.server.port, c.storage.databaseUrl, c.storage.retentionMicros]).toEqual(['127.0.0.1', 4200, null, 7 * 86_400_000_000]);
     expect(c.storage.dataDir.endsWith('.herald')).toBe(true);
     expect(c.storage.queryTimeoutMs).toBe(30_000);
+    // Two template threads, or one on a one-core machine.
+    expect(c.webhooks.threads).toBe(Math.min(2, availableParallelism()));
+    expect(loadConfig({}, { HOME: '/home/ann', HERALD_WEBHOOK_THREADS: '0' }).webhooks.threads).toBe(0);
   });
 
   it('reads HERALD_* variables, and overrides win over them', () => {
