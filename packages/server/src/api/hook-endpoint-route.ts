@@ -48,8 +48,8 @@ function bare(reply: FastifyReply, status: number): FastifyReply {
  * The public endpoint `/hooks/{slug}` (GET, HEAD, DELETE, POST, PUT, PATCH, and OPTIONS for the
  * CloudEvents validation handshake). It needs no Herald API key: it lies outside `/api`, which the
  * auth hook guards, and a webhook may require its own key. Before the body is read: an unknown or
- * disabled slug gets a bare 404, a caller over the webhook's rate limit a 429 with `Retry-After`, and a
- * declared body over the cap a 413 (a streamed one is cut off at the cap, also 413). Bodies are taken
+ * disabled slug gets a bare 404, a declared body over the cap a 413 (a streamed one is cut off at the
+ * cap, also 413), and a caller over the webhook's rate limit a 429 with `Retry-After`. Bodies are taken
  * raw, whatever their type, because signatures are computed over the exact bytes.
  *
  * @example
@@ -78,10 +78,11 @@ export function hookEndpointRoutes(deps: HookEndpointDeps): FastifyPluginAsync {
       onRequest: async (request, reply) => {
         const active = await deps.service.resolveSlug(request.params.slug);
         if (active === null) return bare(reply, 404);
-        const decision = await deps.limiter.take(active.record.id, active.rateLimit);
-        if (!decision.ok) return bare(reply.header('retry-after', String(decision.retryAfterSeconds)), 429);
+        // The cap first: a request that can never pass gets its lasting answer, and takes no token.
         const declared = Number(request.headers['content-length']);
         if (Number.isFinite(declared) && declared > deps.maxBodyBytes) return bare(reply.header('connection', 'close'), 413);
+        const decision = await deps.limiter.take(active.record.id, active.rateLimit);
+        if (!decision.ok) return bare(reply.header('retry-after', String(decision.retryAfterSeconds)), 429);
         request.heraldWebhook = active;
         return undefined;
       },

@@ -98,6 +98,15 @@ describe('the size cap', () => {
     const streamed = await server.hook(webhook.endpoint, { method: 'POST', body: chunked, duplex: 'half' });
     expect(streamed.status).toBe(413);
   });
+
+  it('answers 413 before the rate limit, and an oversized request takes no token', async () => {
+    const webhook = await server.createWebhook({ name: 'capped and limited', template: WEBHOOK_TEMPLATE_PRESETS.static, rate_limit: 0.5 });
+    expect((await server.hook(webhook.endpoint, { method: 'POST', body: 'x'.repeat(2049) })).status).toBe(413);
+    // The bucket holds one token: it is still there for a request that fits.
+    expect((await server.hook(webhook.endpoint, { method: 'POST', body: '{}' })).status).toBe(204);
+    expect((await server.hook(webhook.endpoint, { method: 'POST', body: 'x'.repeat(2049) })).status).toBe(413);
+    expect((await server.hook(webhook.endpoint, { method: 'POST', body: '{}' })).status).toBe(429);
+  });
 });
 
 describe('capture, replay and preview', () => {
