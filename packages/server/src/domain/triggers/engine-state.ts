@@ -89,7 +89,6 @@ export class EngineState {
   /** A lower bound of every bucket's `end`, for the sweep deadline. */
   sweepHint = Number.POSITIVE_INFINITY;
   private readonly dirty = new Map<string, Entry | null>();
-  private readonly eventJsonCache = new WeakMap<ReceivedEvent, string>();
 
   // Buckets --------------------------------------------------------------------------------------
 
@@ -230,7 +229,11 @@ export class EngineState {
   /** The records changed since the previous call. */
   drainRecords(): EngineStateRecord[] {
     const records: EngineStateRecord[] = [];
-    for (const [key, entry] of this.dirty) records.push({ key, value: entry === null ? null : this.encode(entry) });
+    // An event shared by many buckets is serialised once per drain. Not a WeakMap kept across drains:
+    // an entry outlives its dead key until a full collection, so every event's JSON would survive the
+    // young-generation collections.
+    const eventJson = new Map<ReceivedEvent, string>();
+    for (const [key, entry] of this.dirty) records.push({ key, value: entry === null ? null : this.encode(entry, eventJson) });
     this.dirty.clear();
     return records;
   }
@@ -283,22 +286,16 @@ export class EngineState {
     this.dirty.clear();
   }
 
-  private encode(entry: Entry): string {
+  private encode(entry: Entry, eventJson: Map<ReceivedEvent, string>): string {
     switch (entry.type) {
       case 'bucket': {
         // Hand-built so that an event shared by many buckets is serialised once (JSON.parse reads it back).
-        const last = entry.lastEvent === null ? 'null' : this.eventJson(entry.lastEvent);
+        const last = entry.lastEvent === null ? 'null' : jsonOf(entry.lastEvent, eventJson);
         return `{"a":${JSON.stringify(entry.automationId)},"t":${JSON.stringify(entry.triggerId)},"k":${entry.keyJson},"s":${entry.start},"e":${entry.end},"c":${entry.count},"l":${last}}`;
       }
       default:
         return JSON.stringify(this.encodeObject(entry));
     }
-  }
-
-  private eventJson(event: ReceivedEvent): string {
-    let json = this.eventJsonCache.get(event);
-    if (json === undefined) this.eventJsonCache.set(event, (json = JSON.stringify(event)));
-    return json;
   }
 
   private encodeObject(entry: Exclude<Entry, Bucket>): unknown {
@@ -337,4 +334,11 @@ function childKey(parentUid: string, childId: string): string {
 
 function markKey(triggerUid: string, keyJson: string): string {
   return `r|${triggerUid}|${keyJson}`;
+}
+
+/** An event's JSON, serialised once per `cache`. */
+function jsonOf(event: ReceivedEvent, cache: Map<ReceivedEvent, string>): string {
+  let json = cache.get(event);
+  if (json === undefined) cache.set(event, (json = JSON.stringify(event)));
+  return json;
 }
