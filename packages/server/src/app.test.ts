@@ -41,6 +41,17 @@ describe('startHerald', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('herald keys create') });
   });
 
+  it('says what to do when its port is taken', async () => {
+    const first = await startHerald({ port: 0, dataDir: tempDir(), logger: silent, env: {} });
+    servers.push(first);
+    const port = Number(new URL(first.url).port);
+    const attempt = startHerald({ port, dataDir: tempDir(), logger: silent, env: {} });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `Herald cannot listen: 127.0.0.1:${port} is already in use (another Herald, or another server); choose another port with --port or HERALD_PORT.`,
+    });
+  });
+
   it('listens on a non-loopback address once a key exists, and then requires it', async () => {
     const dataDir = tempDir();
     const storage = await openStorage(loadConfig({ dataDir }, {}).storage, silent);

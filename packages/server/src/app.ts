@@ -123,7 +123,7 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
         registerStaticUi(app);
       },
     });
-    await http.listen({ host: config.server.host, port: config.server.port });
+    await listen(http, config.server.host, config.server.port);
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -168,6 +168,23 @@ export async function startHerald(options: HeraldOptions = {}): Promise<Herald> 
     await replicas?.close();
     await storage.close();
     throw error;
+  }
+}
+
+/** Why a listen failed, in words that say what to do, for the errors a setting causes. */
+const LISTEN_PROBLEMS: Record<string, (host: string, port: number) => string> = {
+  EADDRINUSE: (host, port) => `${host}:${port} is already in use (another Herald, or another server); choose another port with --port or HERALD_PORT`,
+  EACCES: (host, port) => `port ${port} needs privileges this process lacks; choose a port above 1023 with --port or HERALD_PORT`,
+  EADDRNOTAVAIL: (host) => `${host} is not an address of this machine; choose another with --host or HERALD_HOST`,
+};
+
+async function listen(http: FastifyInstance, host: string, port: number): Promise<void> {
+  try {
+    await http.listen({ host, port });
+  } catch (error) {
+    const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (problem === undefined) throw error;
+    throw new HeraldError('CONFIG_INVALID', { message: `Herald cannot listen: ${problem(host, port)}.`, cause: error });
   }
 }
 
