@@ -1,6 +1,8 @@
 import { HeraldError, newEventId, toMicros, type Event } from '@herald/core';
 import { pino } from 'pino';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startHerald, type Herald } from './app.js';
 import { createApiKey } from './auth/api-keys.js';
 import { openStorage } from './storage/open-storage.js';
@@ -40,6 +42,21 @@ describe('startHerald', () => {
     await expect(attempt).rejects.toBeInstanceOf(HeraldError);
     await expect(attempt).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('herald keys create') });
   });
+
+  it('closes without waiting for a websocket client that never answers the close frame, and tells it why', async () => {
+    const herald = await startHerald({ port: 0, dataDir: tempDir(), logger: silent, env: {} });
+    const client = new WebSocket(`${herald.url.replace('http', 'ws')}/api/events/out`, 'prefect');
+    await new Promise((resolve) => client.once('open', resolve));
+    client.send(JSON.stringify({ type: 'auth', token: null }));
+    client.send(JSON.stringify({ type: 'filter', filter: {} }));
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+    // A client that stops reading: ws alone would wait 30 s for its close frame (the 10 s bound ends that).
+    await expect.poll(() => client.bufferedAmount).toBe(0);
+    (client as unknown as { _socket: Socket })._socket.pause();
+    await herald.close();
+    (client as unknown as { _socket: Socket })._socket.resume();
+    expect(await closed).toBe(1012);
+  }, 10_000);
 
   it('says what to do when its port is taken', async () => {
     const first = await startHerald({ port: 0, dataDir: tempDir(), logger: silent, env: {} });

@@ -140,8 +140,14 @@ function onSocketError(logger: Logger, error: Error, socket: WebSocket): void {
 }
 
 /** On shutdown, 1012 tells clients (Prefect's included) to reconnect rather than stop. */
+/** How long a client has at shutdown to answer the close frame before its connection is cut. */
+const SHUTDOWN_CLOSE_GRACE_MS = 1000;
+
 function closeAllSockets(this: FastifyInstance, done: () => void): void {
-  for (const client of this.websocketServer.clients) closeSocket(client, CLOSE_CODES.serviceRestart, 'Server shutting down');
+  const clients = [...this.websocketServer.clients];
+  for (const client of clients) closeSocket(client, CLOSE_CODES.serviceRestart, 'Server shutting down');
   this.websocketServer.close();
+  // ws waits 30 s for the client's close frame: one client that never answers would hold shutdown that long.
+  if (clients.length > 0) setTimeout(() => clients.forEach((client) => client.terminate()), SHUTDOWN_CLOSE_GRACE_MS).unref();
   done();
 }
