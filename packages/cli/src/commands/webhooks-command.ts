@@ -9,11 +9,15 @@ import { formatTable } from './automations-format.js';
 
 const PRESETS: readonly WebhookSignaturePreset[] = ['standard-webhooks', 'github', 'stripe'];
 
-interface WriteFlags {
-  name?: string;
-  description?: string;
+/** Where a template comes from: `--template`, or `--template-file` (`-` for stdin). */
+interface TemplateFlags {
   template?: string;
   templateFile?: string;
+}
+
+interface WriteFlags extends TemplateFlags {
+  name?: string;
+  description?: string;
   requireApiKey?: boolean;
   signature?: WebhookSignaturePreset | 'none';
   signatureSecretEnv?: string;
@@ -29,14 +33,12 @@ async function readStdin(io: CliIo): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-interface PreviewFlags {
-  template?: string;
-  templateFile?: string;
+interface PreviewFlags extends TemplateFlags {
   json?: boolean;
 }
 
-/** The template of `--template` or `--template-file` (`-` for stdin), if either is given. */
-async function templateFrom(flags: { template?: string; templateFile?: string }, io: CliIo): Promise<string | undefined> {
+/** The template the flags give, if any. */
+async function templateFrom(flags: TemplateFlags, io: CliIo): Promise<string | undefined> {
   if (flags.template !== undefined && flags.templateFile !== undefined) throw new UsageError('give --template or --template-file, not both');
   if (flags.templateFile === undefined) return flags.template;
   return flags.templateFile === '-' ? readStdin(io) : readFile(flags.templateFile, 'utf8');

@@ -139,10 +139,10 @@ function onSocketError(logger: Logger, error: Error, socket: WebSocket): void {
   }
 }
 
-/** On shutdown, 1012 tells clients (Prefect's included) to reconnect rather than stop. */
 /** How long a client has at shutdown to answer the close frame before its connection is cut. */
 const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
+/** On shutdown, 1012 tells clients (Prefect's included) to reconnect rather than stop. */
 function closeAllSockets(this: FastifyInstance, done: () => void): void {
   const clients = [...this.websocketServer.clients];
   for (const client of clients) closeSocket(client, CLOSE_CODES.serviceRestart, 'Server shutting down');
