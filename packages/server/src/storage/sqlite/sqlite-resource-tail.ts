@@ -7,10 +7,13 @@
  * (docs/benchmarks.md, `bench/lib/wal-pages.mjs`). Rows are therefore inserted `pending`, outside the
  * partial index, and the writer indexes the pending rows together once they hold
  * `RESOURCE_INDEX_BATCH_EVENTS` events: each hot leaf is then written once for thousands of events.
+ * That happens after the appends that filled the tail are acknowledged, so that they do not wait
+ * for it: in a transaction of its own when no append waits, else in the next append's transaction.
  *
  * The pending rows are always the newest ones, from `resource_index.unindexed_from` (a rid) on, and no
  * row below that rid is pending. A query that finds rows through the index therefore adds the tail: a
- * rowid range scan of fewer than `RESOURCE_INDEX_BATCH_EVENTS` events' rows.
+ * rowid range scan of fewer than `RESOURCE_INDEX_BATCH_EVENTS` events' rows, plus those of the
+ * appends committed since the tail filled, until it is indexed.
  */
 
 /** Events whose rows wait outside the resource index before the writer indexes them together. */

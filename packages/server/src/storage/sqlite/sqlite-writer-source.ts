@@ -61,10 +61,14 @@ let lastSeq = Math.max(
 // The deferred resource index (sqlite-resource-tail.ts): rows from this rid on are pending.
 let unindexedFrom = db.prepare(workerData.resourceIndex.sql.read).pluck().get();
 
-// Indexes the pending rows once they hold a batch of events, or with \`all\` whatever is pending.
-function indexPendingRows(all) {
-  const end = (lastSeq + 1) * 1024;
-  if (end - unindexedFrom < (all ? 1 : workerData.resourceIndex.batchEvents * 1024)) return;
+// The pending rows are the rids [unindexedFrom, pendingEnd()).
+const pendingEnd = () => (lastSeq + 1) * 1024;
+const tailIsFull = () => pendingEnd() - unindexedFrom >= workerData.resourceIndex.batchEvents * 1024;
+
+// Indexes whatever is pending.
+function indexPendingRows() {
+  const end = pendingEnd();
+  if (end <= unindexedFrom) return;
   indexRows.run(unindexedFrom, end);
   saveUnindexedFrom.run(end);
   unindexedFrom = end;
@@ -183,11 +187,16 @@ function appendRows(rows, count, counts) {
   return { results, seqs };
 }
 
+// Indexing a full tail takes about as long as a small append (4 to 15 ms on a 2-core machine). In the
+// transaction whose rows fill the tail, it held back their acknowledgement: the latency tail at 5,000
+// events/s. So the tail is indexed after that transaction's replies: at once when the writer would
+// otherwise be idle (indexIdleTail), or else in the next append's transaction, which then shares one
+// commit with it as before (a commit of its own cost 4 % of throughput under full load).
 const appendInTransaction = db.transaction((jobs) => {
+  if (tailIsFull()) indexPendingRows();
   const counts = newTally();
   const outcomes = jobs.map((job) => appendRows(job.rows, job.count, counts));
   addCounts(counts);
-  indexPendingRows(false);
   savePosition.run(lastSeq);
   for (const outcome of outcomes) outcome.lastSeq = lastSeq;
   return outcomes;
@@ -205,7 +214,7 @@ function append(jobs) {
 }
 
 const purgeInTransaction = db.transaction((cutoff, limit) => {
-  indexPendingRows(true);
+  indexPendingRows();
   const oldest = oldestBelow.all(cutoff, limit);
   const touched = new Set();
   const counts = newTally();
@@ -336,9 +345,27 @@ function maybeRestartWal() {
   }
 }
 
+function drainPort() {
+  for (let m = receiveMessageOnPort(parentPort); m !== undefined; m = receiveMessageOnPort(parentPort)) queue.push(m.message);
+}
+
+const indexInTransaction = db.transaction(indexPendingRows);
+
+// Indexes a full tail when no append waits (see appendInTransaction). If that fails, the next append
+// indexes it: the tail stays correct at any length, only longer to scan.
+function indexIdleTail() {
+  if (!tailIsFull() || queue.some((job) => job.op === 'append')) return;
+  const before = unindexedFrom;
+  try {
+    indexInTransaction.immediate();
+  } catch {
+    unindexedFrom = before;
+  }
+}
+
 function step() {
   scheduled = false;
-  for (let m = receiveMessageOnPort(parentPort); m !== undefined; m = receiveMessageOnPort(parentPort)) queue.push(m.message);
+  drainPort();
   const job = queue.shift();
   if (job === undefined) return;
   if (job.op === 'append') {
@@ -349,6 +376,8 @@ function step() {
       jobs.push(queue.shift());
     }
     runAppends(jobs);
+    drainPort();
+    indexIdleTail();
     maybeRestartWal();
     maybeAnalyze();
   } else if (job.op === 'purge') {
