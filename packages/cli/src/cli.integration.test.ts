@@ -77,6 +77,8 @@ describe('herald events emit', () => {
     const stdin = [1, 2, 3].map((i) => JSON.stringify({ event: 'acme.stdin', resource: { 'prefect.resource.id': `${prefix}${i}` } })).join('\n');
     const r = await run(['events', 'emit', '--file', '-'], { stdin });
     expect([r.code, r.err.trim()]).toEqual([0, expect.stringMatching(/^3 events stored, 0 rejected, in /)]);
+    const one = await run(['events', 'emit', '--file', '-'], { stdin: JSON.stringify({ event: 'acme.stdin', resource: { 'prefect.resource.id': `${prefix}4` } }) });
+    expect([one.code, one.err.trim()]).toEqual([0, expect.stringMatching(/^1 event stored, 0 rejected, in /)]);
   });
 
   it('emits an event that follows another with --follows', async () => {

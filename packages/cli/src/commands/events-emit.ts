@@ -126,7 +126,7 @@ async function emitFile(path: string, flags: EmitFlags, io: CliIo): Promise<numb
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const stored = counts.inserted + counts.duplicate + counts.conflict;
   const notes = [counts.duplicate > 0 ? `${counts.duplicate} already stored` : '', counts.conflict > 0 ? `${counts.conflict} with a conflicting id` : ''].filter(Boolean);
-  io.stderr.write(`${stored} events stored${notes.length > 0 ? ` (${notes.join(', ')})` : ''}, ${counts.rejected} rejected, in ${seconds}s\n`);
+  io.stderr.write(`${stored} ${stored === 1 ? 'event' : 'events'} stored${notes.length > 0 ? ` (${notes.join(', ')})` : ''}, ${counts.rejected} rejected, in ${seconds}s\n`);
   return counts.rejected > 0 ? 1 : 0;
 }
 
